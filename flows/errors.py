@@ -1,0 +1,40 @@
+"""The few domain exceptions. Each carries a located, one-line message; the CLI turns them
+into `error: <message>` and an exit status at the edge, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BilingualError(Exception):
+    """Base class: an error a user can cause and fix. `str()` is the one-line message."""
+
+    exit_code = 1
+
+
+class UsageError(BilingualError):
+    """A bad argument or option value (exit status 2)."""
+
+    exit_code = 2
+
+
+class InputError(BilingualError):
+    """A problem with one input file, located by path and (when known) line number."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class EngineUnavailable(BilingualError):
+    """The translation engine asked for cannot run on this machine."""
+
+
+class ModelPackageError(BilingualError):
+    """An Argos model package that cannot be installed or used."""
+
+
+class OutputLocked(BilingualError):
+    """Another run holds the output root."""

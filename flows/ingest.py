@@ -1,0 +1,99 @@
+"""Ingest stage: find the `.txt` articles, decode them, normalise the text and derive the
+content-addressed `doc_id`. Every input ends as an `Article` or a `Reject` with a reason."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from flows.errors import UsageError
+from flows.records import Article, Reject
+
+MAX_BYTES = 20 * 1024 * 1024
+# Share of characters that may be control characters before text is called binary.
+MAX_CONTROL_SHARE = 0.01
+
+
+def discover(paths: Iterable[Path | str]) -> list[Path]:
+    """Every `.txt` file under `paths` (files taken as given, folders searched recursively),
+    sorted and without duplicates. A path that does not exist is a usage error."""
+    found: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
+        elif path.is_file():
+            found.add(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return sorted(found)
+
+
+def normalise(text: str) -> str:
+    """NFC, `\\r\\n`/`\\r` → `\\n`, no BOM, no trailing blanks at the end of the document."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return unicodedata.normalize("NFC", text).rstrip()
+
+
+
+def _decode(data: bytes) -> tuple[str, str] | None:
+    """The text and the encoding it was read with, or None when it is not text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        return None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        return None
+    return str(best), best.encoding
+
+
+def read_article(path: Path) -> Article | Reject:
+    """One file → an `Article`, or a `Reject` saying why it cannot be one."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return Reject(source, "too_large", f"{size} bytes is over the {MAX_BYTES} byte limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Reject(source, "unreadable", exc.strerror or str(exc))
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Reject(source, "binary", "contains NUL bytes: not a text file")
+    decoded = _decode(data)
+    if decoded is None:
+        return Reject(source, "undecodable", "not UTF-8 and no other text encoding fits")
+    raw, encoding = decoded
+    text = normalise(raw)
+    if not text.strip():
+        return Reject(source, "empty", "the file has no text")
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t")
+    if controls > MAX_CONTROL_SHARE * len(text):
+        return Reject(source, "binary", f"{controls} control characters: not a text file")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Article(digest[:16], source, text, digest, encoding)
+
+
+def ingest(paths: Iterable[Path | str]) -> tuple[list[Article], list[Reject]]:
+    """All articles under `paths`, one per distinct content, and the rejected inputs. A file
+    whose content is already an article under another name is rejected as `duplicate`."""
+    articles: dict[str, Article] = {}
+    rejects: list[Reject] = []
+    for path in discover(paths):
+        result = read_article(path)
+        if isinstance(result, Reject):
+            rejects.append(result)
+        elif result.doc_id in articles:
+            first = articles[result.doc_id].source_path
+            rejects.append(Reject(result.source_path, "duplicate", f"same content as {first}"))
+        else:
+            articles[result.doc_id] = result
+    return list(articles.values()), rejects

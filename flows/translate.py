@@ -1,0 +1,63 @@
+"""Translate stage: one small engine protocol, engine selection, and the batch over every
+pending sentence of a run (entities kept, each distinct sentence sent once)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from flows.entities import translate_keeping_entities
+from flows.errors import EngineUnavailable, UsageError
+from flows.records import Translation
+
+ENGINE_CHOICES = ("auto", "argos", "apertium")
+
+NO_ENGINE_HINT = (
+    "no {src}→{tgt} translation engine is installed; sentences were kept as 'pending'. "
+    "Install one with `bilingual models install --from {src} --to {tgt}` "
+    "(or `--file PKG.argosmodel`), or `apt-get install apertium-eng-spa`, then run again."
+)
+
+
+class TranslationEngine(Protocol):
+    """Anything that turns a batch of source sentences into target sentences."""
+
+    name: str
+    model_id: str
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        """One `Translation` per input sentence, in order."""
+        ...
+
+
+def select_engine(choice: str, source: str, target: str) -> TranslationEngine | None:
+    """The engine for `choice`: `auto` prefers an installed Argos package, then Apertium,
+    else None (sentences stay pending). An explicit engine that cannot run raises."""
+    from flows import apertium_engine, argos_engine
+
+    if choice not in ENGINE_CHOICES:
+        raise UsageError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINE_CHOICES)}")
+    if choice in ("auto", "argos"):
+        package = argos_engine.find_package(source, target)
+        if package is not None:
+            return argos_engine.ArgosEngine(package)
+        if choice == "argos":
+            raise EngineUnavailable(
+                f"no Argos {source}→{target} package is installed; "
+                f"install one with `bilingual models install --file PKG.argosmodel`"
+            )
+    if choice in ("auto", "apertium"):
+        if apertium_engine.is_available(source, target):
+            return apertium_engine.ApertiumEngine(source, target)
+        if choice == "apertium":
+            raise EngineUnavailable(
+                f"Apertium {source}→{target} is not installed; "
+                f"install it with `apt-get install apertium-eng-spa`"
+            )
+    return None
+
+
+def translate_unique(engine: TranslationEngine, sentences: Sequence[str]) -> dict[str, Translation]:
+    """Translate each distinct sentence once, entities passing through unchanged."""
+    unique = list(dict.fromkeys(sentences))
+    return dict(zip(unique, translate_keeping_entities(engine.translate_batch, unique), strict=True))
