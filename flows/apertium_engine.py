@@ -39,7 +39,10 @@ def pair_version(source: str, target: str) -> str:
     try:
         out = subprocess.run(
             ["dpkg-query", "-W", "-f=${Version}", package],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
@@ -73,8 +76,12 @@ class ApertiumEngine:
     def _run(self, text: str) -> str:
         try:
             done = subprocess.run(
-                ["apertium", self.mode], input=text, capture_output=True, text=True,
-                timeout=TIMEOUT_S, check=False,
+                ["apertium", self.mode],
+                input=text,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_S,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise EngineUnavailable(f"apertium {self.mode} failed: {exc}") from exc
@@ -87,7 +94,8 @@ class ApertiumEngine:
     def _clean(source: str, output: str) -> Translation:
         words = [w for w in WORD_RE.findall(source) if not w.startswith("ZXQ")]
         unknown = [
-            m for m in re.finditer(r"(?<!\S)[*#@]([^\W\d_]\w*)", output)
+            m
+            for m in re.finditer(r"(?<!\S)[*#@]([^\W\d_]\w*)", output)
             if not m.group(1).startswith("ZXQ")
         ]
         score = 1.0 - min(len(unknown), len(words)) / len(words) if words else None

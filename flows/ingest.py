@@ -37,7 +37,6 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text).rstrip()
 
 
-
 def _decode(data: bytes) -> tuple[str, str] | None:
     """The text and the encoding it was read with, or None when it is not text."""
     if data.startswith(b"\xef\xbb\xbf"):

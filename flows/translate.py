@@ -60,4 +60,6 @@ def select_engine(choice: str, source: str, target: str) -> TranslationEngine | 
 def translate_unique(engine: TranslationEngine, sentences: Sequence[str]) -> dict[str, Translation]:
     """Translate each distinct sentence once, entities passing through unchanged."""
     unique = list(dict.fromkeys(sentences))
-    return dict(zip(unique, translate_keeping_entities(engine.translate_batch, unique), strict=True))
+    return dict(
+        zip(unique, translate_keeping_entities(engine.translate_batch, unique), strict=True)
+    )

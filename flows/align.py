@@ -1,0 +1,116 @@
+"""Align stage: one row per source sentence in scope, with its translation, its spans into
+the original, the engine, model and score. Sentences already in the target language are
+carried over with status `copied`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from flows.records import ProcessedDocument, Segment, Sentence, SentencePair, Translation
+
+SCOPES = ("tweets", "all")
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    name: str
+    model_id: str
+
+
+def in_scope(segment: Segment, scope: str, source: str) -> bool:
+    """Tweets always; with scope `all`, every other segment whose language is `source`."""
+    if segment.kind == "tweet":
+        return True
+    return scope == "all" and segment.kind != "boilerplate" and segment.lang.lang == source
+
+
+def tweet_is_source(segment: Segment, source: str) -> bool:
+    """A tweet counts as a `source`-language tweet when the tweet or one of its sentences is."""
+    return segment.lang.lang == source or any(s.lang.lang == source for s in segment.sentences)
+
+
+def sentences_to_translate(docs: Iterable[ProcessedDocument], scope: str, source: str) -> list[str]:
+    """The text of every sentence in scope judged to be in `source`, in document order."""
+    return [
+        sentence.text
+        for doc in docs
+        for segment in doc.segments
+        if in_scope(segment, scope, source)
+        for sentence in segment.sentences
+        if sentence.lang.lang == source
+    ]
+
+
+def align_document(
+    doc: ProcessedDocument,
+    scope: str,
+    source: str,
+    target: str,
+    translations: Mapping[str, Translation],
+    engine: EngineInfo | None,
+    failed: frozenset[str] = frozenset(),
+) -> list[SentencePair]:
+    """The sentence pairs of one document. A `source` sentence is `translated` when
+    `translations` has it, `failed` when its engine call failed, else `pending`; any other
+    sentence is `copied` unchanged with its own language as `tgt_lang`."""
+    pairs: list[SentencePair] = []
+    for segment in doc.segments:
+        if not in_scope(segment, scope, source):
+            continue
+        for sentence in segment.sentences:
+            pairs.append(
+                _pair(doc, segment, sentence, source, target, translations, engine, failed)
+            )
+    return pairs
+
+
+def _pair(
+    doc: ProcessedDocument,
+    segment: Segment,
+    sentence: Sentence,
+    source: str,
+    target: str,
+    translations: Mapping[str, Translation],
+    engine: EngineInfo | None,
+    failed: frozenset[str],
+) -> SentencePair:
+    common = dict(
+        doc_id=doc.article.doc_id,
+        segment_id=segment.segment_id,
+        sentence_index=sentence.index,
+        src_lang=sentence.lang.lang,
+        src_text=sentence.text,
+        src_start=sentence.start,
+        src_end=sentence.end,
+    )
+    if sentence.lang.lang != source:
+        return SentencePair(
+            **common,
+            tgt_lang=sentence.lang.lang,
+            tgt_text=sentence.text,
+            status="copied",
+            engine=None,
+            model_id=None,
+            score=None,
+        )
+    done = translations.get(sentence.text)
+    if done is not None and engine is not None:
+        return SentencePair(
+            **common,
+            tgt_lang=target,
+            tgt_text=done.text,
+            status="translated",
+            engine=engine.name,
+            model_id=engine.model_id,
+            score=done.score,
+        )
+    return SentencePair(
+        **common,
+        tgt_lang=target,
+        tgt_text=None,
+        status="failed" if sentence.text in failed else "pending",
+        engine=engine.name if engine else None,
+        model_id=engine.model_id if engine else None,
+        score=None,
+    )

@@ -1,0 +1,62 @@
+"""Offline sentence splitting for English and Spanish that keeps character offsets."""
+
+from __future__ import annotations
+
+import re
+
+# Abbreviations (lower-cased, without the final period) after which a period ends no sentence.
+ABBREVIATIONS = frozenset(
+    (
+        "mr mrs ms dr prof sr sra srta dra lic ing gen col lt sgt capt gov sen rep rev st jr "
+        "núm vol pp ed eds etc vs approx dept univ inc ltd corp co est fig "
+        "jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic "
+        "u.s u.k u.n e.u ee.uu d.c a.m p.m i.e e.g et al"
+    ).split()
+)
+BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
+# What may open a sentence after a boundary: capital, digit, quote, opening mark, @ or #.
+OPENER_RE = re.compile(r"\s+([\"'“‘«(\[¿¡@#]*[^\W\d_]|\d|[\"'“‘«¿¡])")
+
+
+def split_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """`[(start, end), …]` of the sentences in `text`, shifted by `offset`, no surrounding
+    blanks. Lines are always separate sentences."""
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        for s, e in _split_line(line):
+            spans.append((offset + line_start + s, offset + line_start + e))
+        line_start += len(line) + 1
+    return spans
+
+
+def _split_line(line: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in BOUNDARY_RE.finditer(line):
+        end = m.end()
+        nxt = OPENER_RE.match(line, end)
+        if nxt is None or not _opens_sentence(nxt.group(1)):
+            continue
+        if m.group(0).startswith(".") and len(m.group(0).rstrip("\"'”’»)]")) == 1:
+            word = re.search(r"([\w.]+)\.$", line[start : m.start() + 1])
+            token = word.group(1).lower() if word else ""
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
+        spans.append(_strip(line, start, end))
+        start = end
+    spans.append(_strip(line, start, len(line)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _opens_sentence(opener: str) -> bool:
+    last = opener[-1]
+    return last.isdigit() or last.isupper() or not last.isalpha()
+
+
+def _strip(line: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and line[start].isspace():
+        start += 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    return start, end
