@@ -4,6 +4,7 @@ pending sentence of a run (entities kept, each distinct sentence sent once)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol
 
 from flows.entities import translate_keeping_entities
@@ -33,11 +34,13 @@ class TranslationEngine(Protocol):
 def select_engine(choice: str, source: str, target: str) -> TranslationEngine | None:
     """The engine for `choice`: `auto` prefers an installed Argos package, then Apertium,
     else None (sentences stay pending). An explicit engine that cannot run raises."""
-    from flows import apertium_engine, argos_engine
+    from flows import apertium_engine
 
     if choice not in ENGINE_CHOICES:
         raise UsageError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINE_CHOICES)}")
     if choice in ("auto", "argos"):
+        from flows import argos_engine
+
         package = argos_engine.find_package(source, target)
         if package is not None:
             return argos_engine.ArgosEngine(package)
@@ -63,3 +66,23 @@ def translate_unique(engine: TranslationEngine, sentences: Sequence[str]) -> dic
     return dict(
         zip(unique, translate_keeping_entities(engine.translate_batch, unique), strict=True)
     )
+
+
+@lru_cache(maxsize=8)
+def engine_for(choice: str, source: str, target: str) -> TranslationEngine | None:
+    """`select_engine`, once per process: on a Dask worker the model loads once, not per task."""
+    return select_engine(choice, source, target)
+
+
+def translate_texts(
+    choice: str, source: str, target: str, texts: Sequence[str]
+) -> tuple[dict[str, Translation], list[str], str | None]:
+    """Translate `texts` with the process's engine. An engine failure does not stop the run:
+    the texts come back as failed, with the one-line reason."""
+    engine = engine_for(choice, source, target)
+    if engine is None or not texts:
+        return {}, [], None
+    try:
+        return translate_unique(engine, texts), [], None
+    except Exception as exc:  # an engine crash fails this batch's sentences, not the run
+        return {}, list(texts), f"{engine.name}: {exc}".splitlines()[0]

@@ -1,0 +1,233 @@
+"""The `bilingual` command line. Domain errors become one line on stderr and an exit
+status here, at the edge: 1 for a failure, 2 for a usage error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flows.errors import BilingualError
+
+ENGINES = click.Choice(["auto", "argos", "apertium"])
+
+
+def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a `BilingualError` into `error: <message>` and its exit status."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BilingualError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bilingual")
+def main() -> None:
+    """Offline bilingual Parquet from English news articles with embedded Spanish tweets."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    default="outputs",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output root for the Parquet datasets.",
+)
+@click.option(
+    "--run-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Partition to write (YYYY-MM-DD)  [default: today]",
+)
+@click.option(
+    "--engine",
+    type=ENGINES,
+    default="auto",
+    show_default=True,
+    help="Translation engine: an installed Argos package, Apertium, or auto.",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["tweets", "all"]),
+    default="tweets",
+    show_default=True,
+    help="Translate Spanish tweets only, or every Spanish segment.",
+)
+@click.option("--source-lang", default="es", show_default=True, help="Language to translate from.")
+@click.option("--target-lang", default="en", show_default=True, help="Language to translate to.")
+@click.option(
+    "--task-runner",
+    type=click.Choice(["threads", "dask"]),
+    default="threads",
+    show_default=True,
+    help="Where tasks run: local threads, or a Dask cluster.",
+)
+@click.option(
+    "--dask-address",
+    default=None,
+    metavar="ADDR",
+    help="Scheduler of an existing Dask cluster (default: a local cluster).",
+)
+@click.option("--force", is_flag=True, help="Process articles again even if already processed.")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar  [default: on in a terminal]"
+)
+@reports_errors
+def run(
+    paths: tuple[Path, ...],
+    out: Path,
+    run_date: Any,
+    engine: str,
+    scope: str,
+    source_lang: str,
+    target_lang: str,
+    task_runner: str,
+    dask_address: str | None,
+    force: bool,
+    progress: bool | None,
+) -> None:
+    """Run the flow once over every .txt article under PATHS (default: seeds/)."""
+    from flows.runner import run_once
+
+    summary = run_once(
+        paths=[str(p) for p in paths] or ["seeds"],
+        out=out,
+        run_date=run_date.date() if run_date else date.today(),
+        engine=engine,
+        scope=scope,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        task_runner_kind=task_runner,
+        dask_address=dask_address,
+        force=force,
+        progress=sys.stdout.isatty() if progress is None else progress,
+    )
+    from flows.report import render_terminal
+
+    render_terminal(summary)
+
+
+@main.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"), metavar="FILE|-")
+@reports_errors
+def detect(source: Any) -> None:
+    """Detect the language of each line: one JSON object per line (lang, prob, candidates)."""
+    from flows.detect import detect as detect_text
+
+    for line in source:
+        d = detect_text(line.rstrip("\n"))
+        click.echo(
+            json.dumps(
+                {
+                    "lang": d.lang,
+                    "prob": d.prob,
+                    "candidates": [{"lang": lg, "prob": p} for lg, p in d.candidates],
+                    "reason": d.reason,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+
+@main.group()
+def models() -> None:
+    """List and install Argos Translate model packages."""
+
+
+@models.command("list")
+@reports_errors
+def models_list() -> None:
+    """Installed Argos packages (and whether Apertium is available)."""
+    from flows import apertium_engine
+    from flows import models as model_store
+
+    installed = model_store.list_installed()
+    if not installed:
+        click.echo(f"no Argos packages installed in {model_store.packages_dir()}")
+    for m in installed:
+        click.echo(f"argos     {m.from_code}→{m.to_code}  {m.version:<8} {m.path}")
+    if apertium_engine.is_available("es", "en"):
+        click.echo(f"apertium  es→en  {apertium_engine.pair_version('es', 'en')}")
+
+
+@models.command("install")
+@click.option("--from", "source", default="es", show_default=True, help="Source language.")
+@click.option("--to", "target", default="en", show_default=True, help="Target language.")
+@click.option(
+    "--file",
+    "package_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Install this .argosmodel file instead of downloading from the index.",
+)
+@reports_errors
+def models_install(source: str, target: str, package_file: Path | None) -> None:
+    """Install an es→en package from the Argos index, or from a local .argosmodel file."""
+    from flows import models as model_store
+
+    if package_file is not None:
+        done = model_store.install_file(package_file, source, target)
+    else:
+        done = model_store.install_from_index(source, target)
+    click.echo(f"installed argos {done.from_code}→{done.to_code} {done.version} in {done.path}")
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@click.option("--doc", "doc_id", default=None, help="Only this document (doc_id).")
+@click.option("--all", "show_all", is_flag=True, help="Also show sentences carried over (copied).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@reports_errors
+def show(out: Path, doc_id: str | None, show_all: bool, limit: int) -> None:
+    """Originals and translations side by side."""
+    from flows.show import render_pairs
+
+    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--cron", required=True, help='Schedule, e.g. "0 * * * *" for every hour.')
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@click.option("--engine", type=ENGINES, default="auto", show_default=True)
+@click.option("--scope", type=click.Choice(["tweets", "all"]), default="tweets", show_default=True)
+@click.option("--name", default="bilingual-scheduled", show_default=True, help="Deployment name.")
+@reports_errors
+def serve(
+    paths: tuple[Path, ...], cron: str, out: Path, engine: str, scope: str, name: str
+) -> None:
+    """Run the flow on a schedule as a Prefect deployment (starts a local server if needed)."""
+    from flows.runner import serve_forever
+
+    serve_forever(
+        paths=[str(Path(p).resolve()) for p in paths] or [str(Path("seeds").resolve())],
+        out=str(out.resolve()),
+        cron=cron,
+        engine=engine,
+        scope=scope,
+        name=name,
+    )
+
+
+def _quiet_prefect() -> None:
+    """Prefect's own logs only from warnings up, and no telemetry from the local server."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+_quiet_prefect()

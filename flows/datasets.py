@@ -1,0 +1,420 @@
+"""Write stage: the five Parquet datasets, each with one explicit Arrow schema (never
+inferred), zstd, key-value metadata in every file, Hive-partitioned by `run_date`.
+
+Layout: `<root>/<dataset>/run_date=YYYY-MM-DD/part-<run_id>.parquet`. A run writes its files
+under `<root>/.staging/<run_id>/`, then commits: rows it replaces are removed, its files are
+renamed into place (each rename atomic), and its `runs` row is written last as the commit mark.
+Files of a run that never wrote its `runs` row are removed by the next run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows import PIPELINE_VERSION
+from flows.align import tweet_is_source
+from flows.detect import SEED
+from flows.records import ProcessedDocument, Reject, SentencePair, Translation
+
+SCHEMA_VERSION = "1"
+STAGING = ".staging"
+
+_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
+_CANDIDATE = pa.struct([("lang", pa.string()), ("prob", pa.float64())])
+_STRINGS = pa.list_(pa.string())
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("source_path", pa.string()),
+            ("title", pa.string()),
+            ("content_sha256", pa.string()),
+            ("encoding", pa.string()),
+            ("lang", pa.string()),
+            ("lang_prob", pa.float64()),
+            ("n_chars", pa.int32()),
+            ("n_segments", pa.int32()),
+            ("n_tweets", pa.int32()),
+            ("n_spanish_tweets", pa.int32()),
+            ("run_id", pa.string()),
+        ]
+    ),
+    "segments": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("segment_id", pa.string()),
+            ("ordinal", pa.int32()),
+            ("kind", pa.string()),
+            ("text", pa.string()),
+            ("spans", pa.list_(_SPAN)),
+            ("lang", pa.string()),
+            ("lang_prob", pa.float64()),
+            ("lang_reason", pa.string()),
+            ("lang_candidates", pa.list_(_CANDIDATE)),
+            ("author_name", pa.string()),
+            ("author_handle", pa.string()),
+            ("posted_on", pa.date32()),
+            ("hashtags", _STRINGS),
+            ("mentions", _STRINGS),
+            ("urls", _STRINGS),
+            ("note", pa.string()),
+            ("run_id", pa.string()),
+        ]
+    ),
+    "sentence_pairs": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("segment_id", pa.string()),
+            ("sentence_index", pa.int32()),
+            ("src_lang", pa.string()),
+            ("src_lang_prob", pa.float64()),
+            ("src_text", pa.string()),
+            ("src_start", pa.int32()),
+            ("src_end", pa.int32()),
+            ("tgt_lang", pa.string()),
+            ("tgt_text", pa.string()),
+            ("status", pa.string()),
+            ("engine", pa.string()),
+            ("model_id", pa.string()),
+            ("score", pa.float64()),
+            ("from_cache", pa.bool_()),
+            ("run_id", pa.string()),
+        ]
+    ),
+    "runs": pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("started_at", pa.timestamp("us", tz="UTC")),
+            ("finished_at", pa.timestamp("us", tz="UTC")),
+            ("n_inputs", pa.int32()),
+            ("n_documents", pa.int32()),
+            ("n_skipped", pa.int32()),
+            ("n_rejects", pa.int32()),
+            ("n_segments", pa.int32()),
+            ("n_tweets", pa.int32()),
+            ("n_spanish_tweets", pa.int32()),
+            ("n_translated", pa.int32()),
+            ("n_cached", pa.int32()),
+            ("n_pending", pa.int32()),
+            ("n_failed", pa.int32()),
+            ("engine", pa.string()),
+            ("model_id", pa.string()),
+            ("scope", pa.string()),
+            ("pipeline_version", pa.string()),
+            ("status", pa.string()),
+        ]
+    ),
+    "rejects": pa.schema(
+        [
+            ("source_path", pa.string()),
+            ("reason_code", pa.string()),
+            ("message", pa.string()),
+            ("run_id", pa.string()),
+        ]
+    ),
+}
+DATASETS = tuple(SCHEMAS)
+# Datasets whose rows belong to one document, replaced together when it is processed again.
+PER_DOCUMENT = ("documents", "segments", "sentence_pairs")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What every file of a run records about how it was made."""
+
+    run_id: str
+    run_date: date
+    engine: str | None
+    model_id: str | None
+    scope: str
+    source_lang: str
+    target_lang: str
+
+    def metadata(self) -> dict[str, str]:
+        from importlib.metadata import version
+
+        signature = "|".join(
+            [
+                f"bilingual:{PIPELINE_VERSION}",
+                f"schema:{SCHEMA_VERSION}",
+                f"engine:{self.engine or 'none'}",
+                f"model:{self.model_id or 'none'}",
+                f"langdetect:{version('langdetect')}",
+                f"seed:{SEED}",
+                f"scope:{self.scope}",
+                f"{self.source_lang}-{self.target_lang}",
+            ]
+        )
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "pipeline_version": PIPELINE_VERSION,
+            "engine": self.engine or "",
+            "model_id": self.model_id or "",
+            "run_id": self.run_id,
+            "run_date": self.run_date.isoformat(),
+            "signature": signature,
+        }
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+def document_rows(docs: Iterable[ProcessedDocument], run_id: str, source: str) -> list[dict]:
+    rows = []
+    for doc in docs:
+        tweets = [s for s in doc.segments if s.kind == "tweet"]
+        rows.append(
+            {
+                "doc_id": doc.article.doc_id,
+                "source_path": doc.article.source_path,
+                "title": doc.title,
+                "content_sha256": doc.article.content_sha256,
+                "encoding": doc.article.encoding,
+                "lang": doc.lang.lang,
+                "lang_prob": doc.lang.prob,
+                "n_chars": len(doc.article.text),
+                "n_segments": len(doc.segments),
+                "n_tweets": len(tweets),
+                "n_spanish_tweets": sum(tweet_is_source(t, source) for t in tweets),
+                "run_id": run_id,
+            }
+        )
+    return rows
+
+
+def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict]:
+    return [
+        {
+            "doc_id": s.doc_id,
+            "segment_id": s.segment_id,
+            "ordinal": s.ordinal,
+            "kind": s.kind,
+            "text": s.text,
+            "spans": [{"start": sp.start, "end": sp.end} for sp in s.spans],
+            "lang": s.lang.lang,
+            "lang_prob": s.lang.prob,
+            "lang_reason": s.lang.reason,
+            "lang_candidates": [{"lang": lg, "prob": p} for lg, p in s.lang.candidates],
+            "author_name": s.author_name,
+            "author_handle": s.author_handle,
+            "posted_on": s.posted_on,
+            "hashtags": list(s.hashtags),
+            "mentions": list(s.mentions),
+            "urls": list(s.urls),
+            "note": s.note,
+            "run_id": run_id,
+        }
+        for doc in docs
+        for s in doc.segments
+    ]
+
+
+def pair_rows(
+    pairs: Iterable[SentencePair], probs: Mapping[tuple[str, int], float], run_id: str
+) -> list[dict]:
+    return [
+        {
+            "doc_id": p.doc_id,
+            "segment_id": p.segment_id,
+            "sentence_index": p.sentence_index,
+            "src_lang": p.src_lang,
+            "src_lang_prob": probs.get((p.segment_id, p.sentence_index)),
+            "src_text": p.src_text,
+            "src_start": p.src_start,
+            "src_end": p.src_end,
+            "tgt_lang": p.tgt_lang,
+            "tgt_text": p.tgt_text,
+            "status": p.status,
+            "engine": p.engine,
+            "model_id": p.model_id,
+            "score": p.score,
+            "from_cache": p.from_cache,
+            "run_id": run_id,
+        }
+        for p in pairs
+    ]
+
+
+def reject_rows(rejects: Iterable[Reject], run_id: str) -> list[dict]:
+    return [
+        {
+            "source_path": r.source_path,
+            "reason_code": r.reason_code,
+            "message": r.message,
+            "run_id": run_id,
+        }
+        for r in rejects
+    ]
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def to_table(
+    dataset: str, rows: Sequence[Mapping[str, Any]], metadata: Mapping[str, str]
+) -> pa.Table:
+    """Rows → a table with the dataset's schema and the run's metadata (never inferred)."""
+    schema = SCHEMAS[dataset].with_metadata({**metadata, "dataset": dataset})
+    return pa.Table.from_pylist(list(rows), schema=schema)
+
+
+def write_atomic(table: pa.Table, path: Path) -> None:
+    """Write `table` to `path` so that readers see either no file or the whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def partition_dir(root: Path, dataset: str, run_date: date) -> Path:
+    return root / dataset / f"run_date={run_date.isoformat()}"
+
+
+def part_files(root: Path, dataset: str) -> list[Path]:
+    return sorted((root / dataset).glob("run_date=*/part-*.parquet"))
+
+
+def run_id_of(path: Path) -> str:
+    return path.stem.removeprefix("part-")
+
+
+def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """Every committed file of `dataset` as one table (with `run_date` from the path)."""
+    tables = []
+    for path in part_files(root, dataset):
+        table = pq.read_table(path, columns=list(columns) if columns else None)
+        run_date = date.fromisoformat(path.parent.name.split("=", 1)[1])
+        tables.append(
+            table.append_column("run_date", pa.array([run_date] * len(table), pa.date32()))
+        )
+    if not tables:
+        schema = SCHEMAS[dataset]
+        fields = [schema.field(c) for c in columns] if columns else list(schema)
+        return pa.schema([*fields, ("run_date", pa.date32())]).empty_table()
+    return pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
+
+
+def committed_run_ids(root: Path) -> set[str]:
+    return set(read_dataset(root, "runs", ["run_id"]).column("run_id").to_pylist())
+
+
+def remove_uncommitted(root: Path) -> list[Path]:
+    """Delete files left by runs that never wrote their `runs` row (killed mid-commit), and
+    leftover staging folders and temporary files. Returns what was removed."""
+    committed = committed_run_ids(root)
+    removed: list[Path] = []
+    for dataset in DATASETS:
+        for path in part_files(root, dataset):
+            if run_id_of(path) not in committed:
+                path.unlink()
+                removed.append(path)
+        for tmp in (root / dataset).glob("run_date=*/.*.tmp"):
+            tmp.unlink()
+            removed.append(tmp)
+    if (root / STAGING).exists():
+        shutil.rmtree(root / STAGING)
+        removed.append(root / STAGING)
+    return removed
+
+
+def processed_documents(root: Path) -> set[str]:
+    return set(read_dataset(root, "documents", ["doc_id"]).column("doc_id").to_pylist())
+
+
+def rejected_inputs(root: Path) -> set[tuple[str, str]]:
+    table = read_dataset(root, "rejects", ["source_path", "reason_code"])
+    return set(
+        zip(
+            table.column("source_path").to_pylist(),
+            table.column("reason_code").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def translation_cache(root: Path) -> dict[tuple[str, str, str], Translation]:
+    """`(engine, model_id, src_text) → Translation` for every sentence already translated."""
+    table = read_dataset(
+        root, "sentence_pairs", ["src_text", "tgt_text", "status", "engine", "model_id", "score"]
+    )
+    cache: dict[tuple[str, str, str], Translation] = {}
+    for row in table.to_pylist():
+        if row["status"] == "translated":
+            cache[(row["engine"], row["model_id"], row["src_text"])] = Translation(
+                row["tgt_text"], row["score"]
+            )
+    return cache
+
+
+def remove_documents(root: Path, doc_ids: set[str]) -> None:
+    """Drop every row of `doc_ids` from the per-document datasets, rewriting affected files
+    atomically (a file left with no rows is deleted)."""
+    if not doc_ids:
+        return
+    import pyarrow.compute as pc
+
+    keep_ids = pa.array(sorted(doc_ids), pa.string())
+    for dataset in PER_DOCUMENT:
+        for path in part_files(root, dataset):
+            table = pq.read_table(path)
+            hit = pc.is_in(table.column("doc_id"), value_set=keep_ids)
+            if not pc.any(hit).as_py():
+                continue
+            kept = table.filter(pc.invert(hit))
+            if len(kept):
+                write_atomic(kept, path)
+            else:
+                path.unlink()
+
+
+def stage(
+    root: Path, run: RunInfo, tables: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> list[tuple[Path, Path]]:
+    """Write the run's files under the staging folder; returns `(staged, final)` pairs. A
+    dataset with no rows gets a file only when it has none at all yet, so that readers
+    globbing it find its schema."""
+    metadata = run.metadata()
+    moves = []
+    for dataset, rows in tables.items():
+        if not rows and part_files(root, dataset):
+            continue
+        final = partition_dir(root, dataset, run.run_date) / f"part-{run.run_id}.parquet"
+        staged = root / STAGING / run.run_id / final.relative_to(root)
+        write_atomic(to_table(dataset, rows, metadata), staged)
+        moves.append((staged, final))
+    return moves
+
+
+def commit(
+    root: Path,
+    run: RunInfo,
+    moves: Sequence[tuple[Path, Path]],
+    replaced: set[str],
+    run_row: Mapping[str, Any],
+) -> Path:
+    """Make a staged run visible: drop the rows it replaces, move its files into place, then
+    write its `runs` row last. Returns the path of the `runs` file."""
+    remove_documents(root, replaced)
+    for staged, final in moves:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)
+    shutil.rmtree(root / STAGING, ignore_errors=True)  # the lock makes this run its only user
+    runs_path = partition_dir(root, "runs", run.run_date) / f"part-{run.run_id}.parquet"
+    write_atomic(to_table("runs", [run_row], run.metadata()), runs_path)
+    return runs_path
+
+
+def file_metadata(path: Path) -> dict[str, str]:
+    raw = pq.read_schema(path).metadata or {}
+    return {k.decode(): v.decode() for k, v in raw.items()}

@@ -1,0 +1,174 @@
+"""How the flow is started: once (with a task runner), or served on a schedule."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from flows.errors import BilingualError, UsageError
+from flows.report import RunSummary
+
+SERVER_START_TIMEOUT_S = 90
+
+
+def task_runner(kind: str, dask_address: str | None = None):
+    """Threads on this machine, or Dask: a given scheduler, else a local cluster of two
+    worker processes."""
+    if kind == "threads":
+        if dask_address:
+            raise UsageError("--dask-address needs --task-runner dask")
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2)
+    if kind == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": 2,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    raise UsageError(f"unknown task runner {kind!r}; choose threads or dask")
+
+
+def run_once(
+    *,
+    paths: list[str],
+    out: Path,
+    run_date: date,
+    engine: str = "auto",
+    scope: str = "tweets",
+    source_lang: str = "es",
+    target_lang: str = "en",
+    task_runner_kind: str = "threads",
+    dask_address: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> RunSummary:
+    """Check what a user can get wrong before Prefect starts, then run the flow once."""
+    from flows.ingest import discover
+    from flows.lock import output_lock
+    from flows.translate import select_engine
+
+    discover(paths)
+    select_engine(engine, source_lang, target_lang)
+    with output_lock(out):  # fail fast, with one line, if another run holds the root
+        pass
+    from flows.pipeline import bilingual_flow
+
+    flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
+    result = flow(
+        paths=paths,
+        out=str(out),
+        run_date=run_date,
+        engine=engine,
+        scope=scope,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        force=force,
+        progress=progress,
+    )
+    return RunSummary(**result)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def prefect_server(port: int | None = None) -> Iterator[str]:
+    """A Prefect server on 127.0.0.1 for as long as the block runs; yields its API URL."""
+    port = port or _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(api_url):
+            if process.poll() is not None:
+                reason = (
+                    process.stderr.read().decode(errors="replace").strip().splitlines()
+                    or ["no output"]
+                )[-1]
+                raise BilingualError(f"the local Prefect server did not start: {reason}")
+            if time.monotonic() > deadline:
+                raise BilingualError(
+                    f"the local Prefect server did not answer on {api_url} "
+                    f"within {SERVER_START_TIMEOUT_S} s"
+                )
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def serve_forever(
+    *, paths: list[str], out: str, cron: str, engine: str, scope: str, name: str
+) -> None:
+    """Register the flow as a deployment with a cron schedule and run it until stopped.
+    Without `PREFECT_API_URL`, a local server on 127.0.0.1 is started first (Prefect refuses
+    to schedule on its temporary per-process server) and stopped on exit."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError:
+        raise UsageError(f"--cron {cron!r} is not a valid cron expression") from None
+    parameters = {"paths": paths, "out": out, "engine": engine, "scope": scope}
+    if os.environ.get("PREFECT_API_URL"):
+        _serve(name, cron, parameters)
+        return
+    with prefect_server() as api_url:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        print(f"started a local Prefect server: {api_url.removesuffix('/api')}", flush=True)
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            _serve(name, cron, parameters)
+
+
+def _serve(name: str, cron: str, parameters: dict) -> None:
+    from flows.pipeline import bilingual_flow
+
+    bilingual_flow.serve(name=name, cron=cron, parameters=parameters)
