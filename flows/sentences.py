@@ -51,7 +51,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
 
 def _opens_sentence(opener: str) -> bool:
     last = opener[-1]
-    return last.isdigit() or last.isupper() or not last.isalpha()
+    return "@" in opener or "#" in opener or last.isdigit() or last.isupper() or not last.isalpha()
 
 
 def _strip(line: str, start: int, end: int) -> tuple[int, int]:

@@ -1,0 +1,46 @@
+# Two commands for a new user: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+OUT ?= outputs
+
+.PHONY: setup engine run test lint bench clean
+
+setup: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+# An es→en engine: an installed Argos package if there is one (or the index can be reached),
+# else Debian's Apertium.
+engine: setup
+	@if $(UV) run bilingual models list | grep -q '^argos .*es→en'; then \
+	  echo "engine: Argos package already installed"; \
+	elif $(UV) run bilingual models install --from es --to en; then \
+	  echo "engine: Argos package installed from the index"; \
+	elif command -v apertium >/dev/null && [ -f /usr/share/apertium/modes/spa-eng.mode ]; then \
+	  echo "engine: Apertium (apertium-eng-spa) already installed"; \
+	else \
+	  echo "engine: installing Apertium (apertium-eng-spa) from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq apertium-eng-spa >/dev/null; \
+	fi
+
+run: engine
+	$(UV) run bilingual run seeds --out $(OUT)
+	$(UV) run bilingual show --out $(OUT)
+
+# Apertium gives the end-to-end tests real English to assert on.
+test: setup
+	@command -v apertium >/dev/null && [ -f /usr/share/apertium/modes/spa-eng.mode ] || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq apertium-eng-spa >/dev/null)
+	$(UV) run ruff check flows tests benchmarks
+	$(UV) run ruff format --check flows tests benchmarks
+	$(UV) run pytest
+
+bench: setup
+	$(UV) run python benchmarks/quality.py
+
+clean:
+	rm -rf $(OUT)/*/ $(OUT)/.staging $(OUT)/.bilingual.lock .pytest_cache .ruff_cache
