@@ -101,7 +101,7 @@ def bilingual_flow(
         translations: dict[str, Translation] = dict(cached)
         failed: list[str] = []
         for future in translate.map(
-            unmapped(engine),
+            unmapped(info.name if info else engine),
             unmapped(source_lang),
             unmapped(target_lang),
             list(batches(to_send, SENTENCES_PER_TRANSLATION_TASK)),

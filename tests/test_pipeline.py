@@ -1,0 +1,172 @@
+"""The whole flow, as a user runs it: the seed article becomes bilingual Parquet."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner, Result
+
+from flows import apertium_engine
+from flows.cli import main
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+needs_apertium = pytest.mark.skipif(
+    not apertium_engine.is_available("es", "en"),
+    reason="apertium-eng-spa is not installed (make test installs it)",
+)
+
+
+def run_cli(args: Sequence[str]) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def query(out: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect()
+    for name in ("documents", "segments", "sentence_pairs", "runs", "rejects"):
+        con.execute(
+            f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{out}/{name}/*/*.parquet', "
+            "hive_partitioning = true, union_by_name = true)"
+        )
+    return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+@needs_apertium
+def test_seed_becomes_bilingual_parquet(seeds: Path, tmp_path: Path, no_network: list) -> None:
+    out = tmp_path / "out"
+    result = run_cli(
+        ["run", str(seeds), "--out", str(out), "--engine", "apertium", "--run-date", "2026-01-02"]
+    )
+    assert result.exit_code == 0, result.output
+    assert no_network == []
+    spanish = query(
+        out,
+        """
+        SELECT s.author_handle, string_agg(p.tgt_text, ' ' ORDER BY p.sentence_index)
+        FROM segments s JOIN sentence_pairs p USING (segment_id)
+        WHERE s.kind = 'tweet' AND p.src_lang = 'es' AND p.status = 'translated'
+        GROUP BY 1 ORDER BY 1""",
+    )
+    assert [handle for handle, _ in spanish] == ["m_ebrard", "rosaicela_"]
+    english = dict(spanish)
+    assert english["m_ebrard"].startswith("Results of the dialogue on security")
+    for entity in ("@LSRTweets", "#EEUU", "pic.twitter.com/L9axrJpOKj", "#Canadá"):
+        assert entity in english["rosaicela_"]
+    assert "pic.twitter.com/7M4qSDxvZn" in english["m_ebrard"]
+    [(title, n_tweets, n_spanish, run_date)] = query(
+        out, "SELECT title, n_tweets, n_spanish_tweets, run_date FROM documents"
+    )
+    assert title == SEED.read_text(encoding="utf-8").splitlines()[0]
+    assert (n_tweets, n_spanish, str(run_date)) == (2, 2, "2026-01-02")
+    assert query(
+        out,
+        "SELECT count(*) FROM segments WHERE kind = 'tweet' "
+        "AND (text LIKE '%(@%' OR text LIKE '%April 13, 2023%')",
+    ) == [(0,)]
+    assert query(out, "SELECT DISTINCT engine, status FROM sentence_pairs") == [
+        ("apertium", "translated")
+    ]
+    assert "Spanish tweets" in result.output and "translated" in result.output
+
+
+@needs_apertium
+def test_second_run_skips_seen_articles_and_keeps_rows(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    common = ["run", str(seeds), "--out", str(out), "--engine", "apertium"]
+    tables = ("documents", "segments", "sentence_pairs")
+
+    def snapshot() -> dict[str, list[tuple]]:
+        return {t: query(out, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+
+    assert run_cli([*common, "--run-date", "2026-01-02"]).exit_code == 0
+    first = snapshot()
+    assert run_cli([*common, "--run-date", "2026-01-02"]).exit_code == 0
+    assert snapshot() == first
+    assert run_cli([*common, "--run-date", "2026-01-03"]).exit_code == 0
+    assert snapshot() == first
+    assert query(out, "SELECT n_documents, n_skipped FROM runs ORDER BY finished_at") == [
+        (1, 0),
+        (0, 1),
+        (0, 1),
+    ]
+    # --force processes it again: its rows are replaced, never duplicated, and every
+    # translation comes from the cache.
+    assert run_cli([*common, "--run-date", "2026-01-03", "--force"]).exit_code == 0
+    assert query(out, "SELECT count(*), min(run_date) FROM documents")[0][0] == 1
+    assert query(out, "SELECT count(*) FROM sentence_pairs") == [(len(first["sentence_pairs"]),)]
+    assert query(
+        out,
+        "SELECT bool_and(from_cache) FROM sentence_pairs "
+        "WHERE status = 'translated' AND tgt_text <> src_text",
+    ) == [(True,)]
+
+
+def test_bad_inputs_are_rejected_and_the_rest_processed(seeds: Path, tmp_path: Path) -> None:
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    out = tmp_path / "out"
+    result = run_cli(["run", str(seeds), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert query(out, "SELECT count(*) FROM documents") == [(1,)]
+    assert query(
+        out, "SELECT parse_filename(source_path), reason_code FROM rejects ORDER BY 1"
+    ) == [("empty.txt", "empty"), ("image.txt", "binary")]
+    assert re.search(r"│ rejected\s+│\s+2 │", result.output), result.output
+
+
+def test_without_an_engine_sentences_stay_pending(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    out = tmp_path / "out"
+    result = run_cli(["run", str(seeds), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "bilingual models install --from es --to en" in result.output
+    assert query(out, "SELECT DISTINCT status, tgt_text IS NULL FROM sentence_pairs") == [
+        ("pending", True)
+    ]
+    assert query(out, "SELECT n_pending > 0, engine FROM runs") == [(True, None)]
+
+
+def test_explicit_engine_that_is_missing_is_a_one_line_error(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = run_cli(["run", str(seeds), "--out", str(tmp_path / "out"), "--engine", "apertium"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: Apertium es→en is not installed; install it with "
+        "`apt-get install apertium-eng-spa`\n"
+    )
+
+
+def test_missing_input_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(["run", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path / 'nope'}: no such file or directory\n"
+
+
+def test_a_second_run_on_a_locked_root_exits_with_one_line(seeds: Path, tmp_path: Path) -> None:
+    from flows.lock import output_lock
+
+    out = tmp_path / "out"
+    with output_lock(out):
+        result = run_cli(["run", str(seeds), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "another bilingual run" in result.stderr
+    assert not (out / "documents").exists()
