@@ -41,8 +41,9 @@ def test_decisions_are_deterministic_and_keep_candidates() -> None:
 
 
 def test_seed_languages(seed_text: str) -> None:
-    doc = detect_document(ProcessedDocument(doc_text(seed_text, "seed"), segment(
-        doc_text(seed_text, "seed"))))
+    doc = detect_document(
+        ProcessedDocument(doc_text(seed_text, "seed"), segment(doc_text(seed_text, "seed")))
+    )
     assert doc.lang.lang == "en"
     tweets = [s for s in doc.segments if s.kind == "tweet"]
     assert [t.lang.lang for t in tweets] == ["es", "es"]

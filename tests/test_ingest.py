@@ -34,9 +34,7 @@ def test_same_article_under_two_names_is_one_document(tmp_path: Path) -> None:
 def test_latin1_text_is_decoded_not_rejected(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes(
-        "Reunión en México\nLa cooperación contra el tráfico de armas continúa.\n".encode(
-            "latin-1"
-        )
+        "Reunión en México\nLa cooperación contra el tráfico de armas continúa.\n".encode("latin-1")
     )
     article = read_article(path)
     assert isinstance(article, Article)

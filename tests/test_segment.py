@@ -92,19 +92,28 @@ ATTRIBUTION_LAYOUTS = [
     pytest.param(
         "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123\n"
         "— Ana Pérez (@ana_p) May 2, 2022\nMore article text follows here.",
-        "ana_p", "Ana Pérez", date(2022, 5, 2), "Hola a todos pic.twitter.com/abc123",
+        "ana_p",
+        "Ana Pérez",
+        date(2022, 5, 2),
+        "Hola a todos pic.twitter.com/abc123",
         id="text-above",
     ),
     pytest.param(
         "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123 — Ana Pérez (@ana_p) "
         "2 de mayo de 2022\nMore article text follows here.",
-        "ana_p", "Ana Pérez", date(2022, 5, 2), "Hola a todos pic.twitter.com/abc123",
+        "ana_p",
+        "Ana Pérez",
+        date(2022, 5, 2),
+        "Hola a todos pic.twitter.com/abc123",
         id="same-line-spanish-date",
     ),
     pytest.param(
         "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123— Ana (@ana_p)\n"
         "May 2, 2022\nMore article text follows here.",
-        "ana_p", "Ana", date(2022, 5, 2), "Hola a todos pic.twitter.com/abc123",
+        "ana_p",
+        "Ana",
+        date(2022, 5, 2),
+        "Hola a todos pic.twitter.com/abc123",
         id="no-space-before-dash-date-on-own-line",
     ),
 ]

@@ -10,7 +10,10 @@ CASES = [
     ("Hola. ¿Cómo estás? Bien, gracias.", ["Hola.", "¿Cómo estás?", "Bien, gracias."]),
     ("Vive en EE.UU. desde 2010. Trabaja allí.", ["Vive en EE.UU. desde 2010.", "Trabaja allí."]),
     ("The U.S. and Mexico met. Mr. Smith spoke.", ["The U.S. and Mexico met.", "Mr. Smith spoke."]),
-    ("Results in Washington, DC. pic.twitter.com/x", ["Results in Washington, DC. pic.twitter.com/x"]),
+    (
+        "Results in Washington, DC. pic.twitter.com/x",
+        ["Results in Washington, DC. pic.twitter.com/x"],
+    ),
     ("It ended. #Tag follows. @user replied.", ["It ended.", "#Tag follows.", "@user replied."]),
     ("One line\nanother line.", ["One line", "another line."]),
     ("“Quoted.” Then more!", ["“Quoted.”", "Then more!"]),
