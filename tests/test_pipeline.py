@@ -170,3 +170,46 @@ def test_a_second_run_on_a_locked_root_exits_with_one_line(seeds: Path, tmp_path
     assert result.stderr.count("\n") == 1
     assert "another bilingual run" in result.stderr
     assert not (out / "documents").exists()
+
+
+@pytest.fixture
+def tiny_argos_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A tiny random-weight es→en Argos package, installed into a private packages folder."""
+    from flows.models import install_file
+    from tests.support.tiny_argos import build_tiny_argosmodel
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    package = build_tiny_argosmodel(tmp_path / "build")
+    return install_file(package, "es", "en").code
+
+
+@pytest.mark.parametrize("engine", ["argos", "auto"])
+def test_argos_package_translates_every_spanish_sentence(
+    seeds: Path, tmp_path: Path, tiny_argos_installed: str, engine: str, no_network: list
+) -> None:
+    out = tmp_path / "out"
+    result = run_cli(["run", str(seeds), "--out", str(out), "--engine", engine])
+    assert result.exit_code == 0, result.output
+    assert no_network == []
+    rows = query(
+        out,
+        """
+        SELECT p.src_text, p.tgt_text, p.engine, p.model_id, p.score, p.status
+        FROM sentence_pairs p JOIN segments s USING (segment_id)
+        WHERE s.kind = 'tweet' AND p.src_lang = 'es' ORDER BY p.segment_id, p.sentence_index""",
+    )
+    assert len(rows) == 3  # #ReuniónTrilateral, Nos reunimos…, Resultados…
+    for src, tgt, engine_name, model_id, score, status in rows:
+        assert (engine_name, status) == ("argos", "translated")
+        assert model_id == "argos/translate-es_en@1.0"
+        assert tgt
+        if src != "#ReuniónTrilateral":  # an entity-only sentence is not sent to the model
+            assert isinstance(score, float) and score <= 0.0
+        for entity in ("@LSRTweets", "#EEUU", "#Canadá", "pic.twitter.com/L9axrJpOKj"):
+            assert (entity in tgt) == (entity in src)
+    metadata = query(
+        out,
+        "SELECT DISTINCT value FROM parquet_kv_metadata("
+        f"'{out}/sentence_pairs/*/*.parquet') WHERE key = 'engine'",
+    )
+    assert metadata == [(b"argos",)]
