@@ -18,14 +18,25 @@ BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
 OPENER_RE = re.compile(r"\s+([\"'“‘«(\[¿¡@#]*[^\W\d_]|\d|[\"'“‘«¿¡])")
 
 
-def split_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+# In tweets, a hyphen stuck to a capitalised word, or a bar, often separates the same message
+# in two languages (`… bridge #RGV -Militares colocan …`). Dashes in prose (`Iraqis — Iraqis`,
+# `Hidalgo – Reynosa`) are not boundaries.
+TWEET_SEPARATOR_RE = re.compile(r"(?<=\s)(?:-(?=[\"'“¿¡]?[A-ZÁÉÍÓÚÑ])|\|(?=\s))")
+
+
+def split_spans(text: str, offset: int = 0, *, tweet: bool = False) -> list[tuple[int, int]]:
     """`[(start, end), …]` of the sentences in `text`, shifted by `offset`, no surrounding
-    blanks. Lines are always separate sentences."""
+    blanks. Lines are always separate sentences; with `tweet`, so are the parts around a
+    separating dash or bar."""
     spans: list[tuple[int, int]] = []
     line_start = 0
     for line in text.split("\n"):
         for s, e in _split_line(line):
-            spans.append((offset + line_start + s, offset + line_start + e))
+            cuts = [m.start() for m in TWEET_SEPARATOR_RE.finditer(line, s, e)] if tweet else []
+            for a, b in zip([s, *cuts], [*cuts, e], strict=True):
+                a, b = _strip(line, a, b)
+                if b > a:
+                    spans.append((offset + line_start + a, offset + line_start + b))
         line_start += len(line) + 1
     return spans
 

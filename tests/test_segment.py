@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +147,146 @@ def test_attribution_without_text_keeps_an_empty_tweet_with_a_reason() -> None:
     assert tweets[0].text == ""
     assert tweets[0].note == "tweet_text_missing"
     assert tweets[0].author_handle == "aflores"
+
+
+LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+# fixture → [(handle, posted_on, tweet text)] for every tweet it holds, in order.
+LAYOUT_TWEETS = {
+    "attribution_before_tweet_text": [
+        (
+            "lauragomez_cdmx",
+            date(2024, 3, 5),
+            "¡Por fin! Las ciclovías del centro son una "
+            "realidad. Gracias a todos los vecinos. pic.twitter.com/Ab12Cd34Ef",
+        ),
+    ],
+    "bilingual_tweet_english_then_spanish": [
+        (
+            "MartaReyesTV",
+            date(2024, 8, 3),
+            "Crews stacking sandbags along the river in Laredo "
+            "#TXwx -Brigadas colocan costales de arena en el río #Laredo "
+            "pic.twitter.com/Bl55Ng66Ua",
+        ),
+    ],
+    "date_on_its_own_line": [
+        (
+            "ProteccionCivil",
+            date(2024, 3, 4),
+            "Las clases se suspenden mañana en toda la "
+            "provincia por la tormenta. https://t.co/Xy98Zt76Qw",
+        ),
+    ],
+    "emoji_and_question_marks_in_display_names": [
+        (
+            "runningmaria",
+            date(2024, 4, 21),
+            "What a morning, legs are gone but worth every step pic.twitter.com/Ru45Nn67Ee",
+        ),
+        (
+            "pepecorre",
+            date(2024, 4, 21),
+            "Qué carrera tan bonita, gracias voluntarios pic.twitter.com/Vo11Lu22Nt",
+        ),
+    ],
+    "link_only_tweet": [("MuseoCiudad", date(2024, 2, 2), "https://t.co/Mu55Ra66Lz")],
+    "no_space_before_dash": [
+        (
+            "ClubDeportivo",
+            date(2024, 5, 19),
+            "¡Campeones! Gracias a esta afición increíble pic.twitter.com/Qw12Er34Ty",
+        ),
+    ],
+    "spanish_article_with_english_tweet": [
+        (
+            "NASAAdmin",
+            date(2024, 9, 12),
+            "We are going back to the Moon, and this time to "
+            "stay. Liftoff is set for next spring! pic.twitter.com/Nm11Oo22Pp",
+        ),
+    ],
+    "tweet_over_several_lines_one_sentence_per_line": [
+        (
+            "AEMET_Andalucia",
+            date(2024, 7, 9),
+            "Hoy hace muchísimo calor en Sevilla.\n"
+            "Bebed agua y no salgáis al mediodía.\npic.twitter.com/Hs77Ev88Wq",
+        ),
+    ],
+    "tweet_over_several_lines_with_blank_lines": [
+        (
+            "GobiernoEstatal",
+            date(2024, 1, 15),
+            "Se eleva la alerta volcánica a amarillo fase 3.\n"
+            "Mantengan la calma y sigan las indicaciones oficiales.\n"
+            "No se acerquen al cráter. pic.twitter.com/Vc33Al44Rt",
+        ),
+    ],
+    "tweet_run_into_article_sentence": [
+        (
+            "NoticiasFront",
+            date(2024, 6, 7),
+            "Ya está abierto el puente internacional, crucen "
+            "con precaución #Frontera pic.twitter.com/Zx09Yw87Vu",
+        ),
+    ],
+    "tweet_text_missing": [("andreaflores", date(2023, 11, 13), "")],
+}
+
+
+def _layout(name: str) -> tuple[Article, tuple[Segment, ...]]:
+    article = doc_text((LAYOUTS / f"{name}.txt").read_text(encoding="utf-8"), name)
+    return article, segment(article)
+
+
+def test_every_layout_fixture_is_in_the_table() -> None:
+    assert sorted(p.stem for p in LAYOUTS.glob("*.txt")) == sorted(LAYOUT_TWEETS)
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT_TWEETS))
+def test_layout_tweets(name: str) -> None:
+    article, segments = _layout(name)
+    tweets = [s for s in segments if s.kind == "tweet"]
+    assert [(t.author_handle, t.posted_on, t.text) for t in tweets] == LAYOUT_TWEETS[name]
+    for s in segments:
+        assert "(@" not in s.text
+        for span in s.spans:
+            assert article.text[span.start : span.end] in s.text
+    covered = sorted((sp.start, sp.end) for s in segments for sp in s.spans)
+    for (_, end), (start, _) in pairwise(covered):
+        assert end <= start, "segments overlap"
+
+
+def test_missing_tweet_text_is_kept_with_a_reason() -> None:
+    _, segments = _layout("tweet_text_missing")
+    [tweet] = [s for s in segments if s.kind == "tweet"]
+    assert (tweet.text, tweet.spans, tweet.note) == ("", (), "tweet_text_missing")
+    assert [s.text for s in segments if s.kind == "boilerplate"] == [
+        "Sign up for our newsletter",
+        "You may opt out at any time.",
+    ]
+
+
+def test_article_text_around_a_run_in_tweet_stays_article() -> None:
+    _, segments = _layout("tweet_run_into_article_sentence")
+    paragraphs = [s.text for s in segments if s.kind == "paragraph"]
+    assert paragraphs[0].startswith("Officials reopened the crossing on Friday morning")
+    assert paragraphs[1] == "Traffic was light during the first hours."
+
+
+def test_spanish_boilerplate() -> None:
+    _, segments = _layout("spanish_article_with_english_tweet")
+    assert [s.text for s in segments if s.kind == "boilerplate"] == [
+        "Comparte esta nota",
+        "Síguenos en Twitter",
+        "Los comentarios están cerrados.",
+    ]
+
+
+def test_bilingual_tweet_is_split_into_its_two_languages() -> None:
+    _, segments = _layout("bilingual_tweet_english_then_spanish")
+    [tweet] = [s for s in segments if s.kind == "tweet"]
+    assert [s.text for s in tweet.sentences] == [
+        "Crews stacking sandbags along the river in Laredo #TXwx",
+        "-Brigadas colocan costales de arena en el río #Laredo pic.twitter.com/Bl55Ng66Ua",
+    ]
