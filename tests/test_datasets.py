@@ -1,0 +1,115 @@
+"""The Parquet datasets: explicit schemas, metadata in every file, readable by DuckDB,
+Polars and pandas, and a writer that round-trips any Unicode."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flows import datasets
+from flows.records import SentencePair
+from tests.conftest import SEED
+
+RUN = datasets.RunInfo("run-1", date(2026, 1, 2), None, None, "tweets", "es", "en")
+
+unicode_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60
+) | st.sampled_from(["", "😀🇲🇽👩🏽‍💻", "مرحبا بالعالم", "שלום", "a\u200fb\u202ec", "\x00nul"])
+
+
+@st.composite
+def sentence_pairs(draw: st.DrawFn) -> SentencePair:
+    status = draw(st.sampled_from(["translated", "pending", "failed", "copied"]))
+    return SentencePair(
+        doc_id=draw(unicode_text),
+        segment_id=draw(unicode_text),
+        sentence_index=draw(st.integers(0, 2**31 - 1)),
+        src_lang=draw(st.sampled_from(["es", "en", "und"])),
+        src_text=draw(unicode_text),
+        src_start=draw(st.integers(0, 2**31 - 1)),
+        src_end=draw(st.integers(0, 2**31 - 1)),
+        tgt_lang="en",
+        tgt_text=draw(st.none() | unicode_text),
+        status=status,
+        engine=draw(st.none() | st.sampled_from(["argos", "apertium"])),
+        model_id=draw(st.none() | unicode_text),
+        score=draw(st.none() | st.floats(allow_nan=False)),
+        from_cache=draw(st.booleans()),
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pairs=st.lists(sentence_pairs(), max_size=8))
+def test_writer_round_trips_any_unicode(tmp_path: Path, pairs: list[SentencePair]) -> None:
+    rows = datasets.pair_rows(pairs, {}, "run-1")
+    path = tmp_path / "pairs.parquet"
+    datasets.write_atomic(datasets.to_table("sentence_pairs", rows, RUN.metadata()), path)
+    table = pq.read_table(path)
+    assert table.schema.remove_metadata() == datasets.SCHEMAS["sentence_pairs"]
+    assert table.to_pylist() == rows
+
+
+def test_all_null_columns_keep_their_types(tmp_path: Path) -> None:
+    pair = SentencePair(
+        "d", "d:0001", 0, "es", "Hola", 0, 4, "en", None, "pending", None, None, None
+    )
+    path = tmp_path / "p.parquet"
+    rows = datasets.pair_rows([pair], {}, "r")
+    datasets.write_atomic(datasets.to_table("sentence_pairs", rows, RUN.metadata()), path)
+    schema = pq.read_schema(path)
+    assert not [f.name for f in schema if pa.types.is_null(f.type)]
+    assert schema.field("tgt_text").type == pa.string()
+    assert schema.field("score").type == pa.float64()
+
+
+def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
+    path = tmp_path / "x" / "p.parquet"
+    datasets.write_atomic(datasets.to_table("rejects", [], RUN.metadata()), path)
+    assert [p.name for p in path.parent.iterdir()] == ["p.parquet"]
+
+
+@pytest.fixture(scope="module")
+def pending_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+    """One run without any engine: every translation column is null in every row."""
+    from flows.runner import run_once
+
+    root = tmp_path_factory.mktemp("datasets")
+    (root / "in").mkdir()
+    shutil.copy(SEED, root / "in" / SEED.name)
+    (root / "in" / "empty.txt").write_text("")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", str(root / "no-bin"))
+        run_once(paths=[str(root / "in")], out=root / "out", run_date=date(2026, 1, 2))
+    return root / "out"
+
+
+@pytest.mark.parametrize("dataset", datasets.DATASETS)
+def test_every_dataset_is_read_by_duckdb_polars_and_pandas(pending_run: Path, dataset: str) -> None:
+    folder = pending_run / dataset
+    duck = duckdb.sql(
+        f"SELECT * FROM read_parquet('{folder}/*/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    polars = pl.read_parquet(folder, hive_partitioning=True)
+    pandas = pd.read_parquet(folder)
+    assert len(duck) == polars.height == len(pandas) >= 1
+    assert "run_date" in polars.columns and "run_date" in pandas.columns
+    for path in folder.glob("*/*.parquet"):
+        schema = pq.read_schema(path)
+        assert not [f.name for f in schema if pa.types.is_null(f.type)]
+        meta = datasets.file_metadata(path)
+        assert meta["schema_version"] == datasets.SCHEMA_VERSION
+        assert meta["dataset"] == dataset
+        assert meta["signature"].startswith("bilingual:")
+        assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
