@@ -225,9 +225,15 @@ def serve(
 
 
 def _quiet_prefect() -> None:
-    """Prefect's own logs only from warnings up, and no telemetry from the local server."""
+    """Prefect's own logs only from warnings up, no telemetry from the local server, and
+    time for its temporary server to start on a busy machine (Prefect waits 20 s)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 _quiet_prefect()
+
+
+if __name__ == "__main__":
+    main()

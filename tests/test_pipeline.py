@@ -213,3 +213,21 @@ def test_argos_package_translates_every_spanish_sentence(
         f"'{out}/sentence_pairs/*/*.parquet') WHERE key = 'engine'",
     )
     assert metadata == [(b"argos",)]
+
+
+@needs_apertium
+def test_dask_runner_gives_the_same_rows_as_threads(seeds: Path, tmp_path: Path) -> None:
+    (seeds / "copy_with_other_title.txt").write_text(
+        "Another article\n" + SEED.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8"
+    )
+    common = ["run", str(seeds), "--engine", "apertium", "--run-date", "2026-01-02"]
+    assert run_cli([*common, "--out", str(tmp_path / "threads")]).exit_code == 0
+    result = run_cli([*common, "--out", str(tmp_path / "dask"), "--task-runner", "dask"])
+    assert result.exit_code == 0, result.output
+
+    def rows(out: Path, table: str) -> list[tuple]:
+        return query(out, f"SELECT * EXCLUDE (run_id) FROM {table} ORDER BY ALL")
+
+    for table in ("documents", "segments", "sentence_pairs"):
+        assert rows(tmp_path / "dask", table) == rows(tmp_path / "threads", table)
+    assert query(tmp_path / "dask", "SELECT count(*) FROM documents") == [(2,)]

@@ -1,0 +1,88 @@
+"""A run killed at any point leaves nothing a reader fails on, and the next run ends with
+the same rows as a run that was never interrupted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from flows import datasets
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def make_articles(folder: Path, n: int) -> None:
+    """`n` distinct articles, each the seed under another title."""
+    folder.mkdir(parents=True)
+    body = SEED.read_text(encoding="utf-8").split("\n", 1)[1]
+    for i in range(n):
+        (folder / f"article_{i:03d}.txt").write_text(f"Article number {i}\n{body}", "utf-8")
+
+
+def bilingual(*args: str) -> subprocess.Popen:
+    from prefect.settings import get_current_settings
+
+    env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def rows(out: Path) -> dict[str, list[tuple]]:
+    return {
+        name: duckdb.sql(
+            f"SELECT * EXCLUDE (run_id) FROM read_parquet('{out}/{name}/*/*.parquet') ORDER BY ALL"
+        ).fetchall()
+        for name in ("documents", "segments", "sentence_pairs", "rejects")
+    }
+
+
+def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    make_articles(inputs, 60)
+    common = ["run", str(inputs), "--run-date", "2026-01-02", "--no-progress"]
+
+    clean = bilingual(*common, "--out", str(tmp_path / "clean"))
+    assert clean.wait(timeout=600) == 0, clean.stderr.read()
+
+    out = tmp_path / "out"
+    victim = bilingual(*common, "--out", str(out))
+    deadline = time.monotonic() + 600
+    while not list((out / datasets.STAGING).rglob("*.parquet")):
+        assert victim.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=60)
+
+    for path in out.rglob("*.parquet"):  # whatever is visible is a whole file
+        pq.read_table(path)
+    assert not datasets.committed_run_ids(out)
+
+    rerun = bilingual(*common, "--out", str(out))
+    assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
+    assert rows(out) == rows(tmp_path / "clean")
+    assert not (out / datasets.STAGING).exists()
+
+
+def test_files_of_a_run_without_its_runs_row_are_removed(tmp_path: Path) -> None:
+    run = datasets.RunInfo("dead-run", datasets.date(2026, 1, 2), None, None, "tweets", "es", "en")
+    orphan = datasets.partition_dir(tmp_path, "documents", run.run_date) / "part-dead-run.parquet"
+    datasets.write_atomic(datasets.to_table("documents", [], run.metadata()), orphan)
+    (orphan.parent / ".part-x.parquet.123.tmp").write_bytes(b"half a file")
+    removed = datasets.remove_uncommitted(tmp_path)
+    assert orphan in removed
+    assert list(orphan.parent.iterdir()) == []
