@@ -90,7 +90,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _healthy(api_url: str) -> bool:
+def healthy(api_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
             return response.status == 200
@@ -121,7 +121,7 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
     )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(api_url):
+        while not healthy(api_url):
             if process.poll() is not None:
                 reason = (
                     process.stderr.read().decode(errors="replace").strip().splitlines()

@@ -1,0 +1,106 @@
+"""`bilingual serve`: a real local Prefect server on loopback, the deployment registered with
+its schedule, a run triggered through the API, and its outputs on disk."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED
+
+
+def wait_for_line(process: subprocess.Popen, pattern: str, timeout: float) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            pytest.fail(f"serve exited early: {process.stderr.read() if process.stderr else ''}")
+        if m := re.search(pattern, line):
+            return m
+    pytest.fail(f"no line matching {pattern!r} within {timeout} s")
+
+
+def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / SEED.name).write_bytes(SEED.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PYTHONUNBUFFERED="1")
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "serve",
+            str(inputs),
+            "--out",
+            str(out),
+            "--cron",
+            "0 3 * * *",
+            "--engine",
+            "auto",
+            "--name",
+            "nightly",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    url = ""
+    try:
+        url = wait_for_line(serve, r"local Prefect server: (http://127\.0\.0\.1:\d+)", 180)[1]
+        with (
+            temporary_settings({PREFECT_API_URL: f"{url}/api"}),
+            get_client(sync_client=True) as client,
+        ):
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    deployment = client.read_deployment_by_name("bilingual/nightly")
+                    break
+                except Exception:
+                    assert time.monotonic() < deadline, "deployment never registered"
+                    time.sleep(1)
+            assert [s.schedule.cron for s in deployment.schedules] == ["0 3 * * *"]
+            run = client.create_flow_run_from_deployment(deployment.id)
+            deadline = time.monotonic() + 300
+            while not (state := client.read_flow_run(run.id).state).is_final():
+                assert time.monotonic() < deadline, "the triggered run did not finish"
+                time.sleep(1)
+            assert state.is_completed(), state
+        assert list((out / "documents").glob("run_date=*/part-*.parquet"))
+        assert list((out / "runs").glob("run_date=*/part-*.parquet"))
+    finally:
+        os.killpg(serve.pid, signal.SIGINT)
+        try:
+            serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+    # The local server went away with `serve`.
+    from flows.runner import healthy
+
+    assert not healthy(f"{url}/api")
+
+
+def test_serve_refuses_a_bad_cron_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--cron", "every day", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --cron 'every day' is not a valid cron expression\n"
