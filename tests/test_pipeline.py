@@ -81,6 +81,9 @@ def test_seed_becomes_bilingual_parquet(seeds: Path, tmp_path: Path, no_network:
         ("apertium", "translated")
     ]
     assert "Spanish tweets" in result.output and "translated" in result.output
+    shown = run_cli(["show", "--out", str(out)])
+    assert shown.exit_code == 0
+    assert "@m_ebrard" in shown.output and "Results of the dialogue" in shown.output
 
 
 @needs_apertium
