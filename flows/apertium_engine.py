@@ -15,8 +15,10 @@ from flows.records import Translation
 # Apertium names its language pairs with ISO 639-3 codes.
 ISO3 = {"es": "spa", "en": "eng", "ca": "cat", "pt": "por", "fr": "fra", "gl": "glg", "it": "ita"}
 MODES_DIR = Path("/usr/share/apertium/modes")
-# Without -u, Apertium prefixes unknown words with `*` (and generation/transfer gaps with `#`/`@`).
-MARKED_WORD_RE = re.compile(r"(?<!\S)[*#@](?=[^\W\d_])")
+# Without -u, Apertium prefixes unknown words with `*` (and generation/transfer gaps with `#`/`@`),
+# also right after punctuation (`"*palabra`). Entities are masked before Apertium sees the text,
+# so every such mark in its output is Apertium's own.
+MARKED_WORD_RE = re.compile(r"(?<!\w)[*#@]([^\W\d_]\w*)")
 WORD_RE = re.compile(r"[^\W\d_]+")
 SEPARATOR = "\n\n"
 TIMEOUT_S = 600
@@ -93,10 +95,6 @@ class ApertiumEngine:
     @staticmethod
     def _clean(source: str, output: str) -> Translation:
         words = [w for w in WORD_RE.findall(source) if not w.startswith("ZXQ")]
-        unknown = [
-            m
-            for m in re.finditer(r"(?<!\S)[*#@]([^\W\d_]\w*)", output)
-            if not m.group(1).startswith("ZXQ")
-        ]
+        unknown = [m for m in MARKED_WORD_RE.finditer(output) if not m.group(1).startswith("ZXQ")]
         score = 1.0 - min(len(unknown), len(words)) / len(words) if words else None
-        return Translation(MARKED_WORD_RE.sub("", output), score)
+        return Translation(MARKED_WORD_RE.sub(r"\1", output), score)

@@ -20,9 +20,12 @@ EMOJI_RE = re.compile(
     "[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff"
     "\ufe0f\u200d\u20e3\U000e0020-\U000e007f]+"
 )
+# Hashtags and handles written without spaces between them (`#a#b@c`, `@@user`), or glued
+# to the word before (`vida!!#amor`), are one run that must come out as it went in.
+TAG_RUN_RE = re.compile(r"[#@]+\w+(?:[#@]+\w+)*")
 # One pass over every entity kind, links first so a `#` or `@` inside a URL stays in it.
 ENTITY_RE = re.compile(
-    "|".join(f"(?:{r.pattern})" for r in (URL_RE, MENTION_RE, HASHTAG_RE, EMOJI_RE)),
+    "|".join(f"(?:{r.pattern})" for r in (URL_RE, TAG_RUN_RE, EMOJI_RE)),
     re.IGNORECASE,
 )
 

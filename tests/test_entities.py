@@ -58,3 +58,18 @@ def test_entity_only_sentences_are_not_sent() -> None:
     out = translate_keeping_entities(spy, ["#ReuniónTrilateral", "pic.twitter.com/x 😀", "Hola"])
     assert sent == ["Hola"]
     assert [t.text for t in out] == ["#ReuniónTrilateral", "pic.twitter.com/x 😀", "Hola"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eres mi vida!!#lerdis#lerdisinlove#teamo hoy",
+        "#Marca2Millones@marca por Don Luis",
+        "@@TenisActualidad gracias por seguirme",
+    ],
+    ids=["glued-hashtags", "hashtag-glued-to-handle", "double-at"],
+)
+def test_glued_tags_survive_as_written(text: str) -> None:
+    [out] = translate_keeping_entities(lossy, [text])
+    run = next(token for token in text.split() if "#" in token or "@" in token)
+    assert run[run.index(next(c for c in run if c in "#@")) :] in out.text
