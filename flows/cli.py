@@ -85,6 +85,34 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Process articles again even if already processed.")
 @click.option(
+    "--beam-size",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Argos: beam size.",
+)
+@click.option(
+    "--compute-type",
+    default="int8",
+    show_default=True,
+    type=click.Choice(["int8", "int8_float32", "int16", "float32", "default"]),
+    help="Argos: CTranslate2 compute type.",
+)
+@click.option(
+    "--inter-threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Argos: batches translated in parallel.",
+)
+@click.option(
+    "--intra-threads",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Argos: threads per batch (0: CTranslate2 decides).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar  [default: on in a terminal]"
 )
 @reports_errors
@@ -99,6 +127,10 @@ def run(
     task_runner: str,
     dask_address: str | None,
     force: bool,
+    beam_size: int,
+    compute_type: str,
+    inter_threads: int,
+    intra_threads: int,
     progress: bool | None,
 ) -> None:
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
@@ -116,6 +148,12 @@ def run(
         dask_address=dask_address,
         force=force,
         progress=sys.stdout.isatty() if progress is None else progress,
+        argos_options={
+            "beam_size": beam_size,
+            "compute_type": compute_type,
+            "inter_threads": inter_threads,
+            "intra_threads": intra_threads,
+        },
     )
     from flows.report import render_terminal
 

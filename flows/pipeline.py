@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -20,7 +21,7 @@ from flows.lock import output_lock
 from flows.records import Article, ProcessedDocument, SentencePair, Translation
 from flows.report import RunSummary, preview_markdown, summary_artifact
 from flows.segment import segment
-from flows.translate import NO_ENGINE_HINT, select_engine, translate_texts
+from flows.translate import NO_ENGINE_HINT, ArgosOptions, select_engine, translate_texts
 
 DOCUMENTS_PER_BATCH = 16
 SENTENCES_PER_TRANSLATION_TASK = 4096
@@ -34,9 +35,9 @@ def analyse(articles: Sequence[Article]) -> list[ProcessedDocument]:
 
 @task(name="translate")
 def translate(
-    engine: str, source: str, target: str, texts: Sequence[str]
+    engine: str, source: str, target: str, texts: Sequence[str], options: ArgosOptions
 ) -> tuple[dict[str, Translation], list[str], str | None]:
-    return translate_texts(engine, source, target, texts)
+    return translate_texts(engine, source, target, texts, options)
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -61,6 +62,7 @@ def bilingual_flow(
     target_lang: str = "en",
     force: bool = False,
     progress: bool = False,
+    argos_options: dict[str, Any] | None = None,
 ) -> dict:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
     logger = get_run_logger()
@@ -87,7 +89,8 @@ def bilingual_flow(
             step(len(batch))
 
         # translate: every pending sentence of the run, each distinct one once
-        chosen = select_engine(engine, source_lang, target_lang)
+        options = ArgosOptions.from_dict(argos_options)
+        chosen = select_engine(engine, source_lang, target_lang, options)
         info = EngineInfo(chosen.name, chosen.model_id) if chosen else None
         wanted = list(dict.fromkeys(sentences_to_translate(docs, scope, source_lang)))
         cache = datasets.translation_cache(root) if info else {}
@@ -105,6 +108,7 @@ def bilingual_flow(
             unmapped(source_lang),
             unmapped(target_lang),
             list(batches(to_send, SENTENCES_PER_TRANSLATION_TASK)),
+            unmapped(options),
         ):
             done, lost, reason = future.result()
             translations.update(done)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flows.errors import BilingualError, UsageError
 from flows.report import RunSummary
@@ -57,14 +58,15 @@ def run_once(
     dask_address: str | None = None,
     force: bool = False,
     progress: bool = False,
+    argos_options: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once."""
     from flows.ingest import discover
     from flows.lock import output_lock
-    from flows.translate import select_engine
+    from flows.translate import ArgosOptions, select_engine
 
     discover(paths)
-    select_engine(engine, source_lang, target_lang)
+    select_engine(engine, source_lang, target_lang, ArgosOptions.from_dict(argos_options))
     with output_lock(out):  # fail fast, with one line, if another run holds the root
         pass
     from flows.pipeline import bilingual_flow
@@ -80,6 +82,7 @@ def run_once(
         target_lang=target_lang,
         force=force,
         progress=progress,
+        argos_options=argos_options,
     )
     return RunSummary(**result)
 

@@ -4,8 +4,9 @@ pending sentence of a run (entities kept, each distinct sentence sent once)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from flows.entities import translate_keeping_entities
 from flows.errors import EngineUnavailable, UsageError
@@ -20,6 +21,21 @@ NO_ENGINE_HINT = (
 )
 
 
+@dataclass(frozen=True)
+class ArgosOptions:
+    """How the Argos engine runs CTranslate2."""
+
+    beam_size: int = 4
+    compute_type: str = "int8"
+    inter_threads: int = 1
+    intra_threads: int = 0  # 0: CTranslate2 picks
+    max_batch_tokens: int = 4096
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None) -> ArgosOptions:
+        return cls(**(values or {}))
+
+
 class TranslationEngine(Protocol):
     """Anything that turns a batch of source sentences into target sentences."""
 
@@ -31,7 +47,9 @@ class TranslationEngine(Protocol):
         ...
 
 
-def select_engine(choice: str, source: str, target: str) -> TranslationEngine | None:
+def select_engine(
+    choice: str, source: str, target: str, options: ArgosOptions | None = None
+) -> TranslationEngine | None:
     """The engine for `choice`: `auto` prefers an installed Argos package, then Apertium,
     else None (sentences stay pending). An explicit engine that cannot run raises."""
     from flows import apertium_engine
@@ -43,7 +61,7 @@ def select_engine(choice: str, source: str, target: str) -> TranslationEngine | 
 
         package = argos_engine.find_package(source, target)
         if package is not None:
-            return argos_engine.ArgosEngine(package)
+            return argos_engine.ArgosEngine(package, **asdict(options or ArgosOptions()))
         if choice == "argos":
             raise EngineUnavailable(
                 f"no Argos {source}→{target} package is installed; "
@@ -69,17 +87,23 @@ def translate_unique(engine: TranslationEngine, sentences: Sequence[str]) -> dic
 
 
 @lru_cache(maxsize=8)
-def engine_for(choice: str, source: str, target: str) -> TranslationEngine | None:
+def engine_for(
+    choice: str, source: str, target: str, options: ArgosOptions | None = None
+) -> TranslationEngine | None:
     """`select_engine`, once per process: on a Dask worker the model loads once, not per task."""
-    return select_engine(choice, source, target)
+    return select_engine(choice, source, target, options)
 
 
 def translate_texts(
-    choice: str, source: str, target: str, texts: Sequence[str]
+    choice: str,
+    source: str,
+    target: str,
+    texts: Sequence[str],
+    options: ArgosOptions | None = None,
 ) -> tuple[dict[str, Translation], list[str], str | None]:
     """Translate `texts` with the process's engine. An engine failure does not stop the run:
     the texts come back as failed, with the one-line reason."""
-    engine = engine_for(choice, source, target)
+    engine = engine_for(choice, source, target, options)
     if engine is None or not texts:
         return {}, [], None
     try:
