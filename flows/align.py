@@ -80,6 +80,7 @@ def _pair(
         segment_id=segment.segment_id,
         sentence_index=sentence.index,
         src_lang=sentence.lang.lang,
+        src_lang_prob=sentence.lang.prob,
         src_text=sentence.text,
         src_start=sentence.start,
         src_end=sentence.end,

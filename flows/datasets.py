@@ -218,16 +218,14 @@ def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict]:
     ]
 
 
-def pair_rows(
-    pairs: Iterable[SentencePair], probs: Mapping[tuple[str, int], float], run_id: str
-) -> list[dict]:
+def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict]:
     return [
         {
             "doc_id": p.doc_id,
             "segment_id": p.segment_id,
             "sentence_index": p.sentence_index,
             "src_lang": p.src_lang,
-            "src_lang_prob": probs.get((p.segment_id, p.sentence_index)),
+            "src_lang_prob": p.src_lang_prob,
             "src_text": p.src_text,
             "src_start": p.src_start,
             "src_end": p.src_end,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,22 @@ from typing import Any
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows import PIPELINE_VERSION, datasets
-from flows.align import EngineInfo, align_document, sentences_to_translate, tweet_is_source
+from flows import datasets
+from flows.align import EngineInfo, align_document, sentences_to_translate
 from flows.detect import detect_document
 from flows.ingest import ingest
 from flows.lock import output_lock
+from flows.progress import Progress
 from flows.records import Article, ProcessedDocument, SentencePair, Translation
-from flows.report import RunSummary, preview_markdown, summary_artifact
+from flows.report import preview_markdown, summarise, summary_artifact
 from flows.segment import segment
-from flows.translate import NO_ENGINE_HINT, ArgosOptions, select_engine, translate_texts
+from flows.translate import (
+    NO_ENGINE_HINT,
+    ArgosOptions,
+    select_engine,
+    split_cached,
+    translate_texts,
+)
 
 DOCUMENTS_PER_BATCH = 16
 SENTENCES_PER_TRANSLATION_TASK = 4096
@@ -66,43 +74,39 @@ def bilingual_flow(
 ) -> dict:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
     logger = get_run_logger()
-    started_at, t0 = _utcnow(), time.perf_counter()
+    started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
-    bar = _progress(progress)
-    with output_lock(root), bar:
+    with output_lock(root), Progress(progress) as bar:
         datasets.remove_uncommitted(root)
 
-        # ingest
+        # ingest: what is new since the last runs
         articles, rejects = ingest(paths)
-        seen = datasets.processed_documents(root)
-        skipped = [a for a in articles if a.doc_id in seen and not force]
-        articles = [a for a in articles if a not in skipped]
-        known_rejects = datasets.rejected_inputs(root)
-        new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known_rejects]
+        seen = set() if force else datasets.processed_documents(root)
+        skipped = [a for a in articles if a.doc_id in seen]
+        articles = [a for a in articles if a.doc_id not in seen]
+        known = datasets.rejected_inputs(root)
+        new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known]
 
-        # segment + detect, a batch of documents per task
+        # segment + detect: a batch of documents per task
         step = bar.step("segmenting and detecting", len(articles))
         docs: list[ProcessedDocument] = []
         for future in analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH))):
-            batch = future.result()
-            docs.extend(batch)
-            step(len(batch))
+            docs.extend(future.result())
+            step(len(future.result()))
 
-        # translate: every pending sentence of the run, each distinct one once
+        # translate: each distinct pending sentence of the run once, none already translated
         options = ArgosOptions.from_dict(argos_options)
         chosen = select_engine(engine, source_lang, target_lang, options)
         info = EngineInfo(chosen.name, chosen.model_id) if chosen else None
         wanted = list(dict.fromkeys(sentences_to_translate(docs, scope, source_lang)))
-        cache = datasets.translation_cache(root) if info else {}
-        cached = {
-            t: cache[(info.name, info.model_id, t)]
-            for t in wanted
-            if info and (info.name, info.model_id, t) in cache
-        }
-        to_send = [t for t in wanted if t not in cached] if info else []
-        step = bar.step("translating", len(to_send))
+        cached, to_send = (
+            split_cached(wanted, datasets.translation_cache(root), info.name, info.model_id)
+            if info
+            else ({}, [])
+        )
         translations: dict[str, Translation] = dict(cached)
-        failed: list[str] = []
+        failed: set[str] = set()
+        step = bar.step("translating", len(to_send))
         for future in translate.map(
             unmapped(info.name if info else engine),
             unmapped(source_lang),
@@ -112,21 +116,21 @@ def bilingual_flow(
         ):
             done, lost, reason = future.result()
             translations.update(done)
-            failed.extend(lost)
+            failed.update(lost)
             if reason:
                 logger.warning("translation failed for %d sentences: %s", len(lost), reason)
             step(len(done) + len(lost))
 
         # align
-        pairs: list[SentencePair] = []
-        for doc in docs:
-            for pair in align_document(
+        pairs: list[SentencePair] = [
+            replace(p, from_cache=True) if p.status == "translated" and p.src_text in cached else p
+            for doc in docs
+            for p in align_document(
                 doc, scope, source_lang, target_lang, translations, info, frozenset(failed)
-            ):
-                from_cache = pair.status == "translated" and pair.src_text in cached
-                pairs.append(pair if not from_cache else _cached(pair))
+            )
+        ]
 
-        # write
+        # write: stage every file, then commit with the `runs` row last
         step = bar.step("writing", 1)
         run = datasets.RunInfo(
             run_id,
@@ -137,57 +141,36 @@ def bilingual_flow(
             source_lang,
             target_lang,
         )
-        probs = {
-            (s.segment_id, sentence.index): sentence.lang.prob
-            for doc in docs
-            for s in doc.segments
-            for sentence in s.sentences
-        }
         moves = datasets.stage(
             root,
             run,
             {
                 "documents": datasets.document_rows(docs, run_id, source_lang),
                 "segments": datasets.segment_rows(docs, run_id),
-                "sentence_pairs": datasets.pair_rows(pairs, probs, run_id),
+                "sentence_pairs": datasets.pair_rows(pairs, run_id),
                 "rejects": datasets.reject_rows(new_rejects, run_id),
             },
         )
-        tweets = [s for d in docs for s in d.segments if s.kind == "tweet"]
-        statuses = [p.status for p in pairs if p.src_lang == source_lang]
-        summary = RunSummary(
+        summary = summarise(
             run_id=run_id,
             run_date=run_date.isoformat(),
-            inputs=len(articles) + len(skipped) + len(rejects),
-            documents=len(docs),
+            docs=docs,
+            pairs=pairs,
             skipped=len(skipped),
-            segments=sum(len(d.segments) for d in docs),
-            tweets=len(tweets),
-            spanish_tweets=sum(tweet_is_source(t, source_lang) for t in tweets),
-            translated=statuses.count("translated"),
-            cached=sum(p.from_cache for p in pairs),
-            pending=statuses.count("pending"),
-            failed=statuses.count("failed"),
             rejected=len(rejects),
-            seconds=0.0,
-            engine=info.name if info else None,
-            model_id=info.model_id if info else None,
+            source_lang=source_lang,
+            engine=run.engine,
+            model_id=run.model_id,
             out=str(root),
-            hint=NO_ENGINE_HINT.format(src=source_lang, tgt=target_lang)
-            if info is None and statuses
-            else None,
+            seconds=round(time.perf_counter() - t0, 3),
+            hint=None if info else NO_ENGINE_HINT.format(src=source_lang, tgt=target_lang),
         )
-        seconds = round(time.perf_counter() - t0, 3)
-        datasets.commit(
-            root,
-            run,
-            moves,
-            {d.article.doc_id for d in docs},
-            _run_row(summary, run_id, started_at, scope, len(new_rejects)),
-        )
+        replaced = {d.article.doc_id for d in docs}
+        run_row = summary.run_row(started_at, datetime.now(UTC), scope)
+        datasets.commit(root, run, moves, replaced, run_row)
         step(1)
 
-    summary = RunSummary(**{**summary.as_dict(), "seconds": seconds})
+    # report
     create_table_artifact(
         summary_artifact(summary), key="bilingual-summary", description=f"bilingual run {run_date}"
     )
@@ -197,69 +180,3 @@ def bilingual_flow(
     if summary.hint:
         logger.warning(summary.hint)
     return summary.as_dict()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _cached(pair: SentencePair) -> SentencePair:
-    from dataclasses import replace
-
-    return replace(pair, from_cache=True)
-
-
-def _run_row(summary: RunSummary, run_id: str, started_at, scope: str, n_new_rejects: int) -> dict:
-    return {
-        "run_id": run_id,
-        "started_at": started_at,
-        "finished_at": _utcnow(),
-        "n_inputs": summary.inputs,
-        "n_documents": summary.documents,
-        "n_skipped": summary.skipped,
-        "n_rejects": summary.rejected,
-        "n_segments": summary.segments,
-        "n_tweets": summary.tweets,
-        "n_spanish_tweets": summary.spanish_tweets,
-        "n_translated": summary.translated,
-        "n_cached": summary.cached,
-        "n_pending": summary.pending,
-        "n_failed": summary.failed,
-        "engine": summary.engine,
-        "model_id": summary.model_id,
-        "scope": scope,
-        "pipeline_version": PIPELINE_VERSION,
-        "status": "completed" if not summary.failed else "completed_with_failures",
-    }
-
-
-class _Progress:
-    """A rich progress bar over the flow's steps, or nothing."""
-
-    def __init__(self, enabled: bool) -> None:
-        self._bar = None
-        if enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self._bar = Progress(
-                TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn()
-            )
-
-    def __enter__(self) -> _Progress:
-        if self._bar:
-            self._bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar:
-            self._bar.__exit__(*exc)
-
-    def step(self, description: str, total: int):
-        if self._bar is None:
-            return lambda n: None
-        task_id = self._bar.add_task(description, total=max(total, 0))
-        return lambda n: self._bar.advance(task_id, n)
-
-
-def _progress(enabled: bool) -> _Progress:
-    return _Progress(enabled)

@@ -103,6 +103,7 @@ class SentencePair:
     segment_id: str
     sentence_index: int
     src_lang: str
+    src_lang_prob: float
     src_text: str
     src_start: int
     src_end: int

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
 
-from flows.records import SentencePair
+from flows import PIPELINE_VERSION
+from flows.align import tweet_is_source
+from flows.records import ProcessedDocument, SentencePair
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,70 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    def run_row(self, started_at: datetime, finished_at: datetime, scope: str) -> dict[str, Any]:
+        """The run's row in the `runs` dataset."""
+        return {
+            "run_id": self.run_id,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "n_inputs": self.inputs,
+            "n_documents": self.documents,
+            "n_skipped": self.skipped,
+            "n_rejects": self.rejected,
+            "n_segments": self.segments,
+            "n_tweets": self.tweets,
+            "n_spanish_tweets": self.spanish_tweets,
+            "n_translated": self.translated,
+            "n_cached": self.cached,
+            "n_pending": self.pending,
+            "n_failed": self.failed,
+            "engine": self.engine,
+            "model_id": self.model_id,
+            "scope": scope,
+            "pipeline_version": PIPELINE_VERSION,
+            "status": "completed" if not self.failed else "completed_with_failures",
+        }
+
+
+def summarise(
+    *,
+    run_id: str,
+    run_date: str,
+    docs: Sequence[ProcessedDocument],
+    pairs: Sequence[SentencePair],
+    skipped: int,
+    rejected: int,
+    source_lang: str,
+    engine: str | None,
+    model_id: str | None,
+    out: str,
+    seconds: float,
+    hint: str | None,
+) -> RunSummary:
+    """Count what a run did. Sentence counts are of `source_lang` sentences."""
+    tweets = [s for d in docs for s in d.segments if s.kind == "tweet"]
+    statuses = [p.status for p in pairs if p.src_lang == source_lang]
+    return RunSummary(
+        run_id=run_id,
+        run_date=run_date,
+        inputs=len(docs) + skipped + rejected,
+        documents=len(docs),
+        skipped=skipped,
+        segments=sum(len(d.segments) for d in docs),
+        tweets=len(tweets),
+        spanish_tweets=sum(tweet_is_source(t, source_lang) for t in tweets),
+        translated=statuses.count("translated"),
+        cached=sum(p.from_cache for p in pairs),
+        pending=statuses.count("pending"),
+        failed=statuses.count("failed"),
+        rejected=rejected,
+        seconds=seconds,
+        engine=engine,
+        model_id=model_id,
+        out=out,
+        hint=hint if statuses.count("pending") else None,
+    )
 
 
 def summary_artifact(summary: RunSummary) -> list[dict[str, str]]:

@@ -110,3 +110,14 @@ def translate_texts(
         return translate_unique(engine, texts), [], None
     except Exception as exc:  # an engine crash fails this batch's sentences, not the run
         return {}, list(texts), f"{engine.name}: {exc}".splitlines()[0]
+
+
+def split_cached(
+    texts: Sequence[str],
+    cache: dict[tuple[str, str, str], Translation],
+    engine: str,
+    model_id: str,
+) -> tuple[dict[str, Translation], list[str]]:
+    """Translations this engine and model already made, and the texts still to send."""
+    cached = {t: cache[(engine, model_id, t)] for t in texts if (engine, model_id, t) in cache}
+    return cached, [t for t in texts if t not in cached]

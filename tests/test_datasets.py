@@ -35,6 +35,7 @@ def sentence_pairs(draw: st.DrawFn) -> SentencePair:
         segment_id=draw(unicode_text),
         sentence_index=draw(st.integers(0, 2**31 - 1)),
         src_lang=draw(st.sampled_from(["es", "en", "und"])),
+        src_lang_prob=draw(st.floats(0.0, 1.0)),
         src_text=draw(unicode_text),
         src_start=draw(st.integers(0, 2**31 - 1)),
         src_end=draw(st.integers(0, 2**31 - 1)),
@@ -53,7 +54,7 @@ def sentence_pairs(draw: st.DrawFn) -> SentencePair:
 )
 @given(pairs=st.lists(sentence_pairs(), max_size=8))
 def test_writer_round_trips_any_unicode(tmp_path: Path, pairs: list[SentencePair]) -> None:
-    rows = datasets.pair_rows(pairs, {}, "run-1")
+    rows = datasets.pair_rows(pairs, "run-1")
     path = tmp_path / "pairs.parquet"
     datasets.write_atomic(datasets.to_table("sentence_pairs", rows, RUN.metadata()), path)
     table = pq.read_table(path)
@@ -63,10 +64,10 @@ def test_writer_round_trips_any_unicode(tmp_path: Path, pairs: list[SentencePair
 
 def test_all_null_columns_keep_their_types(tmp_path: Path) -> None:
     pair = SentencePair(
-        "d", "d:0001", 0, "es", "Hola", 0, 4, "en", None, "pending", None, None, None
+        "d", "d:0001", 0, "es", 0.99, "Hola", 0, 4, "en", None, "pending", None, None, None
     )
     path = tmp_path / "p.parquet"
-    rows = datasets.pair_rows([pair], {}, "r")
+    rows = datasets.pair_rows([pair], "r")
     datasets.write_atomic(datasets.to_table("sentence_pairs", rows, RUN.metadata()), path)
     schema = pq.read_schema(path)
     assert not [f.name for f in schema if pa.types.is_null(f.type)]
