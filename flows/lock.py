@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.errors import OutputLocked
+from flows.errors import BilingualError, OutputLocked
 
 LOCK_NAME = ".bilingual.lock"
 
@@ -17,9 +17,12 @@ LOCK_NAME = ".bilingual.lock"
 def output_lock(root: Path) -> Iterator[None]:
     """Hold the output root for one run; a second run exits at once with one line instead of
     waiting or writing beside the first. The kernel releases the lock if the holder dies."""
-    root.mkdir(parents=True, exist_ok=True)
     path = root / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BilingualError(f"{root}: cannot write the output here ({exc.strerror})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

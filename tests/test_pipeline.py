@@ -235,3 +235,13 @@ def test_dask_runner_gives_the_same_rows_as_threads(seeds: Path, tmp_path: Path)
     for table in ("documents", "segments", "sentence_pairs"):
         assert rows(tmp_path / "dask", table) == rows(tmp_path / "threads", table)
     assert query(tmp_path / "dask", "SELECT count(*) FROM documents") == [(2,)]
+
+
+def test_an_output_root_that_is_a_file_is_a_one_line_error(seeds: Path, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("not a folder")
+    result = run_cli(["run", str(seeds), "--out", str(tmp_path / "taken")])
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"error: {tmp_path / 'taken'}: cannot write the output here (File exists)\n"
+    )
