@@ -67,23 +67,24 @@ def run_once(
 
     discover(paths)
     select_engine(engine, source_lang, target_lang, ArgosOptions.from_dict(argos_options))
-    with output_lock(out):  # fail fast, with one line, if another run holds the root
-        pass
     from flows.pipeline import bilingual_flow
 
     flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
-    result = flow(
-        paths=paths,
-        out=str(out),
-        run_date=run_date,
-        engine=engine,
-        scope=scope,
-        source_lang=source_lang,
-        target_lang=target_lang,
-        force=force,
-        progress=progress,
-        argos_options=argos_options,
-    )
+    # Held from before Prefect starts, so a second run is refused in one line; the flow's own
+    # lock (for scheduled runs) is re-entrant in this process.
+    with output_lock(out):
+        result = flow(
+            paths=paths,
+            out=str(out),
+            run_date=run_date,
+            engine=engine,
+            scope=scope,
+            source_lang=source_lang,
+            target_lang=target_lang,
+            force=force,
+            progress=progress,
+            argos_options=argos_options,
+        )
     return RunSummary(**result)
 
 

@@ -1,5 +1,6 @@
-"""A run killed at any point leaves nothing a reader fails on, and the next run ends with
-the same rows as a run that was never interrupted."""
+"""Runs that die or collide: a run killed at any point leaves nothing a reader fails on and
+the next run ends with the rows of an uninterrupted run; a second run on the same output
+root is refused in one line and leaves the first intact."""
 
 from __future__ import annotations
 
@@ -86,3 +87,26 @@ def test_files_of_a_run_without_its_runs_row_are_removed(tmp_path: Path) -> None
     removed = datasets.remove_uncommitted(tmp_path)
     assert orphan in removed
     assert list(orphan.parent.iterdir()) == []
+
+
+def test_a_concurrent_second_run_is_refused_and_the_first_completes(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_articles(inputs, 40)
+    common = ["run", str(inputs), "--out", str(out), "--run-date", "2026-01-02", "--no-progress"]
+    first = bilingual(*common)
+    lock = out / ".bilingual.lock"
+    deadline = time.monotonic() + 300
+    while not (lock.exists() and lock.read_text() == f"pid {first.pid}"):
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    second = bilingual(*common)
+    assert second.wait(timeout=300) == 1
+    assert second.stderr.read() == (
+        f"error: {out}: another bilingual run (pid {first.pid}) is writing here; "
+        "wait for it to finish and run again\n"
+    )
+    assert first.wait(timeout=600) == 0, first.stderr.read()
+    assert len(datasets.committed_run_ids(out)) == 1
+    assert duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{out}/documents/*/*.parquet')"
+    ).fetchall() == [(40,)]
