@@ -1,13 +1,23 @@
-"""Language detection: deterministic, entity-aware, and `und` with a reason."""
+"""Language detection: deterministic, entity-aware, tweet-aware, and `und` with a reason.
+Every tweet below was written for these tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows.detect import clean, detect, detect_document
+from flows.detect import (
+    _factory,
+    clean,
+    detect,
+    detect_document,
+    detect_segment,
+    normalise,
+    spanish_evidence,
+)
 from flows.ingest import doc_text
-from flows.records import ProcessedDocument
+from flows.records import ProcessedDocument, Segment, Sentence, Span
 from flows.segment import segment
+from flows.sentences import split_spans
 
 
 @pytest.mark.parametrize(
@@ -23,8 +33,27 @@ def test_clean_removes_entities(text: str, cleaned: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("HOLAAAA jajaja RT que pasaaa xD", "hola que pasa"),
+        ("ESTOY HARTA", "estoy harta"),
+        ("jejeje buenas noches hahaha", "buenas noches"),
+        ("lluvia y perro", "lluvia y perro"),  # doubled letters are spelling, not emphasis
+    ],
+)
+def test_normalise_lowercases_and_squeezes_emphasis(text: str, normalised: str) -> None:
+    assert normalise(clean(text)) == normalised
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
-    [("", "empty"), ("   ", "empty"), ("https://t.co/abc 😀", "no_text"), ("@a ok", "too_short")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("https://t.co/abc 😀", "no_text"),
+        ("@a ok", "too_short"),
+        ("RT @marta_lp: jajajaja 😂", "no_text"),
+    ],
 )
 def test_nothing_to_judge_is_und_with_a_reason(text: str, reason: str) -> None:
     decision = detect(text)
@@ -40,6 +69,116 @@ def test_decisions_are_deterministic_and_keep_candidates() -> None:
     assert 0.9 < first.prob <= 1.0
 
 
+def test_decisions_do_not_depend_on_the_process_state() -> None:
+    texts = ["Hoy toca gym 💪", "ok vale, nos vemos luego", "Total", "Bon dia a tothom!"]
+    before = [detect(t) for t in texts]
+    _factory.cache_clear()  # profiles loaded again, as in a new process
+    assert [detect(t) for t in texts] == before
+
+
+def _bare_langdetect(text: str) -> str:
+    """langdetect alone, every profile, raw text (seeded like the stage)."""
+    detector = _factory(None).create()
+    detector.append(text)
+    return detector.get_probabilities()[0].lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok vale, nos vemos luego",
+        "HOLAAAA q tal estáis?? jajaja",
+        "Ya estoy en casa jajaja",
+        "Por fin viernes!!! #FelizViernes",
+        "ESTOY HARTA DE TODO",
+        "Hoy toca gym 💪",
+        "Qué ganas de verano",
+    ],
+)
+def test_spanish_tweets_that_langdetect_alone_gets_wrong(text: str) -> None:
+    assert _bare_langdetect(text) != "es"
+    assert detect(text).lang == "es"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Thousands walked north today, families with small kids #CaravanaMigrante", "en"),
+        ("So proud of our team tonight #VamosMexico https://t.co/x1", "en"),
+        ("Love this city! #CDMX #TacosAlPastor", "en"),
+    ],
+)
+def test_english_tweets_with_spanish_hashtags_stay_english(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
+    assert detect(text, context="en").lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Não sei o que fazer hoje, você vem?", "pt"),
+        ("Bon dia a tothom, avui fa molt de sol!", "ca"),
+        ("Merci à tous pour ce moment, c'est magnifique", "fr"),
+        ("امروز هوا خیلی خوب است", "fa"),  # other scripts: every profile
+        ("Сегодня отличная погода", "ru"),
+    ],
+)
+def test_other_languages_keep_their_language(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moitas grazas a todos, xa estamos na casa",  # Galician: no profile
+        "Eskerrik asko denoi, gaur oso egun ona izan da",  # Basque: no profile
+        "Che bella giornata oggi, grazie a tutti!",  # Italian: not among the profiles
+    ],
+)
+def test_languages_without_a_profile_are_not_called_spanish(text: str) -> None:
+    assert detect(text).lang != "es"
+
+
+def test_words_that_overrule_langdetect_say_so() -> None:
+    decision = detect("Qué ganas de verano")
+    assert (decision.lang, decision.reason) == ("es", "words")
+    assert decision.candidates[0][0] != "es"  # langdetect's own call is kept
+    assert spanish_evidence("y los niños")["pt"] > 0
+    assert spanish_evidence("não sei")["pt"] < 0
+
+
+def test_context_tips_only_an_undecided_short_text() -> None:
+    assert detect("Total").lang == "en"
+    tipped = detect("Total", context="ca")
+    assert (tipped.lang, tipped.reason) == ("ca", "context")
+    # Words and a sure langdetect are stronger than the context.
+    assert detect("ok vale", context="en").lang == "es"
+    assert detect("Thank you all for coming tonight", context="es").lang == "en"
+
+
+def _tweet(text: str) -> Segment:
+    spans = split_spans(text)
+    sentences = tuple(Sentence(i, text[s:e], s, e) for i, (s, e) in enumerate(spans))
+    return Segment("doc", 0, "tweet", text, (Span(0, len(text)),), sentences)
+
+
+def test_mixed_tweet_sentences_are_decided_apart() -> None:
+    tweet = detect_segment(
+        _tweet("What a night in Madrid! ¡Gracias a todos por venir, os quiero!"), "en"
+    )
+    assert [s.lang.lang for s in tweet.sentences] == ["en", "es"]
+    assert all(s.lang.reason != "from_segment" for s in tweet.sentences)
+
+
+def test_a_short_aside_follows_its_tweet() -> None:
+    tweet = detect_segment(_tweet("Ya estamos en el estadio, qué nervios. Ok!"), "en")
+    assert tweet.lang.lang == "es"
+    assert [(s.lang.lang, s.lang.reason) for s in tweet.sentences] == [
+        ("es", None),
+        ("es", "from_segment"),
+    ]
+
+
 def test_seed_languages(seed_text: str) -> None:
     doc = detect_document(
         ProcessedDocument(doc_text(seed_text, "seed"), segment(doc_text(seed_text, "seed")))
@@ -50,6 +189,6 @@ def test_seed_languages(seed_text: str) -> None:
     assert all(s.lang.lang == "es" for t in tweets for s in t.sentences)
     body = [s for s in doc.segments if s.kind in ("paragraph", "heading", "title", "subtitle")]
     assert {s.lang.lang for s in body} == {"en"}
-    # Structure decides before language: boilerplate is not judged at all.
+    # Structure decides before language: boilerplate is not judged.
     boiler = [s for s in doc.segments if s.kind == "boilerplate"]
     assert {(s.lang.lang, s.lang.reason) for s in boiler} == {("und", "boilerplate")}
