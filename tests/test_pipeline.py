@@ -164,14 +164,33 @@ def test_missing_input_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_second_run_on_a_locked_root_exits_with_one_line(seeds: Path, tmp_path: Path) -> None:
-    from flows.lock import output_lock
+    import subprocess
+    import sys
 
     out = tmp_path / "out"
-    with output_lock(out):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from flows.lock import output_lock\n"
+            f"with output_lock(Path({str(out)!r})):\n"
+            "    print('held', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         result = run_cli(["run", str(seeds), "--out", str(out)])
+    finally:
+        holder.kill()
+        holder.wait()
     assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1
-    assert "another bilingual run" in result.stderr
+    assert result.stderr == (
+        f"error: {out}: another bilingual run (pid {holder.pid}) is writing here; "
+        "wait for it to finish and run again\n"
+    )
     assert not (out / "documents").exists()
 
 
@@ -245,3 +264,25 @@ def test_an_output_root_that_is_a_file_is_a_one_line_error(seeds: Path, tmp_path
         result.stderr
         == f"error: {tmp_path / 'taken'}: cannot write the output here (File exists)\n"
     )
+
+
+@needs_apertium
+def test_a_second_run_sends_no_sentence_to_the_engine(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+    real = apertium_engine.ApertiumEngine.translate_batch
+
+    def counting(self, sentences):
+        sent.extend(sentences)
+        return real(self, sentences)
+
+    monkeypatch.setattr(apertium_engine.ApertiumEngine, "translate_batch", counting)
+    common = ["run", str(seeds), "--out", str(tmp_path / "out"), "--engine", "apertium"]
+    assert run_cli(common).exit_code == 0
+    assert len(sent) == 2  # the two Spanish sentences that are more than entities
+    sent.clear()
+    again = run_cli([*common, "--force"])
+    assert again.exit_code == 0
+    assert sent == []
+    assert re.search(r"│   of which from cache\s+│\s+3 │", again.output), again.output
