@@ -17,10 +17,11 @@ _EN_ABBREVIATED = "jan feb mar apr may jun jul aug sep oct nov dec"
 _ES_MONTHS = (
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
 )
+_ES_ABBREVIATED = "ene feb mar abr may jun jul ago sep oct nov dic"
 MONTHS = {
     **{
         m: i
-        for names in (_EN_MONTHS, _EN_ABBREVIATED, _ES_MONTHS)
+        for names in (_EN_MONTHS, _EN_ABBREVIATED, _ES_MONTHS, _ES_ABBREVIATED)
         for i, m in enumerate(names.split(), 1)
     },
     "sept": 9,
@@ -29,7 +30,8 @@ MONTHS = {
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PATTERN = (
     rf"(?:(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"
-    rf"|(?P<day2>\d{{1,2}})\s+de\s+(?P<mon2>{_MONTH})\s+(?:de|del)\s+(?P<year2>\d{{4}}))"
+    rf"|(?P<day2>\d{{1,2}})\s+de\s+(?P<mon2>{_MONTH})\s+(?:de|del)\s+(?P<year2>\d{{4}})"
+    rf"|(?P<day3>\d{{1,2}})\.?\s+(?P<mon3>{_MONTH})\.?,?\s+(?P<year3>\d{{4}}))"
 )
 DATE_RE = re.compile(rf"^\s*{DATE_PATTERN}\s*$", re.IGNORECASE)
 # `— Name (@handle) Date`. The dash may touch the text before it (`…/xyz— Name`) and be
@@ -135,9 +137,9 @@ def lines_of(text: str) -> list[Line]:
 
 
 def parse_date(match: re.Match[str]) -> date | None:
-    mon = match.group("mon") or match.group("mon2")
-    day = match.group("day") or match.group("day2")
-    year = match.group("year") or match.group("year2")
+    mon = match.group("mon") or match.group("mon2") or match.group("mon3")
+    day = match.group("day") or match.group("day2") or match.group("day3")
+    year = match.group("year") or match.group("year2") or match.group("year3")
     if not (mon and day and year):
         return None
     try:

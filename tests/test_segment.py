@@ -134,6 +134,24 @@ def test_attribution_layouts(
     assert not any(s.text in ("May 2, 2022",) for s in segments)
 
 
+@pytest.mark.parametrize(
+    ("written", "parsed"),
+    [
+        ("April 13, 2023", date(2023, 4, 13)),
+        ("Apr 13 2023", date(2023, 4, 13)),
+        ("13 April 2023", date(2023, 4, 13)),
+        ("13 de abril de 2023", date(2023, 4, 13)),
+        ("1 de febrero del 2017", date(2017, 2, 1)),
+        ("13 abr. 2023", date(2023, 4, 13)),
+        ("Sept. 3, 2019", date(2019, 9, 3)),
+    ],
+)
+def test_attribution_dates(written: str, parsed: date) -> None:
+    text = f"Title\nBody.\nHola pic.twitter.com/x1\n— Ana (@ana) {written}\nMore."
+    [tweet] = [s for s in segment(_article(text)) if s.kind == "tweet"]
+    assert tweet.posted_on == parsed
+
+
 def test_attribution_without_text_keeps_an_empty_tweet_with_a_reason() -> None:
     text = (
         "Title\nA long article paragraph that is plainly not a tweet because it goes on and on "
