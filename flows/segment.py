@@ -37,7 +37,7 @@ DATE_RE = re.compile(rf"^\s*{DATE_PATTERN}\s*$", re.IGNORECASE)
 # `— Name (@handle) Date`. The dash may touch the text before it (`…/xyz— Name`) and be
 # written `--`; the name may hold emoji, `????` or a `#`; the date may stand on the next line.
 # With a date, article text may follow on the same line (a tweet run into the article).
-_NAME_HANDLE = r"(?P<name>[^—–―()\n]{0,80}?)\s*\(\s*@(?P<handle>\w{1,15})\s*\)"
+_NAME_HANDLE = r"(?P<name>(?:[^—–―()\n]|\([^@()\n]*\)){0,80}?)\s*\(\s*@(?P<handle>\w{1,15})\s*\)"
 ATTRIBUTION_RE = re.compile(
     rf"(?:[—–―]|(?:^|(?<=\s))--?)\s*{_NAME_HANDLE}\s*"
     rf"(?:{DATE_PATTERN}(?P<rest>\s.*)?|)\s*$",

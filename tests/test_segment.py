@@ -110,6 +110,15 @@ ATTRIBUTION_LAYOUTS = [
         id="same-line-spanish-date",
     ),
     pytest.param(
+        "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123\n"
+        "— Ana Pérez (CDMX) (@ana_p) May 2, 2022\nMore article text follows here.",
+        "ana_p",
+        "Ana Pérez (CDMX)",
+        date(2022, 5, 2),
+        "Hola a todos pic.twitter.com/abc123",
+        id="parentheses-in-name",
+    ),
+    pytest.param(
         "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123— Ana (@ana_p)\n"
         "May 2, 2022\nMore article text follows here.",
         "ana_p",
