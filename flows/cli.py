@@ -100,14 +100,14 @@ def main() -> None:
 )
 @click.option(
     "--inter-threads",
-    default=1,
-    show_default=True,
+    default=os.cpu_count() or 1,
+    show_default="number of cores",
     type=click.IntRange(1),
     help="Argos: batches translated in parallel.",
 )
 @click.option(
     "--intra-threads",
-    default=0,
+    default=1,
     show_default=True,
     type=click.IntRange(0),
     help="Argos: threads per batch (0: CTranslate2 decides).",

@@ -3,8 +3,9 @@ pending sentence of a run (entities kept, each distinct sentence sent once)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -23,13 +24,15 @@ NO_ENGINE_HINT = (
 
 @dataclass(frozen=True)
 class ArgosOptions:
-    """How the Argos engine runs CTranslate2."""
+    """How the Argos engine runs CTranslate2. A run translates all its sentences in one
+    call, split into token-budget batches: by default one batch per core at a time, each on
+    one thread (throughput rather than the latency of a single sentence)."""
 
     beam_size: int = 4
     compute_type: str = "int8"
-    inter_threads: int = 1
-    intra_threads: int = 0  # 0: CTranslate2 picks
-    max_batch_tokens: int = 4096
+    inter_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    intra_threads: int = 1  # 0: CTranslate2 picks
+    max_batch_tokens: int = 2048
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> ArgosOptions:

@@ -331,3 +331,25 @@ def test_find_package_prefers_the_highest_version(installed: Path, tmp_path: Pat
     assert package is not None
     assert package.package_version == "1.10"
     assert ArgosEngine(package).model_id == "argos/translate-es_en@1.10"
+
+
+def test_batch_tokenizer_matches_one_call_per_item(engine: ArgosEngine) -> None:
+    texts = [s for s in TWEETS if s.strip()] + [LONG, "ZXQ0 gracias ZXQ1"]
+    tokenizer = engine.tokenizer
+    encoded = tokenizer.encode_batch(texts)
+    assert encoded == [tokenizer.encode(t) for t in texts]
+    assert tokenizer.encode_batch([]) == []
+    outputs = [tokens for tokens, _ in engine._translate_tokens(encoded[:4])]
+    batch = [*encoded, *outputs, [], ["▁not-a-piece", "▁", "s"]]
+    assert tokenizer.decode_batch(batch) == [tokenizer.decode(t) for t in batch]
+    assert tokenizer.decode_batch([]) == []
+
+
+def test_chunk_tokens_overrides_half_the_decoding_length(installed: Path) -> None:
+    assert ArgosEngine(installed, max_decoding_length=48).chunk_tokens == 24
+    assert ArgosEngine(installed, max_decoding_length=48, chunk_tokens=128).chunk_tokens == 128
+    capped = ArgosEngine(installed, max_input_length=16, chunk_tokens=128)
+    assert capped.chunk_tokens == 16  # the input limit still applies
+    engine = ArgosEngine(installed, max_decoding_length=8, chunk_tokens=1024)
+    [result] = engine.translate_batch([LONG])  # one chunk, output cut at 8 tokens
+    assert result.text and len(result.text.split()) <= 8
