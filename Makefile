@@ -18,7 +18,8 @@ setup: .venv/.synced
 engine: setup
 	@if $(UV) run bilingual models list | grep -q '^argos .*es→en'; then \
 	  echo "engine: Argos package already installed"; \
-	elif $(UV) run bilingual models install --from es --to en; then \
+	elif echo "engine: no Argos es→en package installed; trying the Argos package index" && \
+	     $(UV) run bilingual models install --from es --to en; then \
 	  echo "engine: Argos package installed from the index"; \
 	elif command -v apertium >/dev/null && [ -f /usr/share/apertium/modes/spa-eng.mode ]; then \
 	  echo "engine: Apertium (apertium-eng-spa) already installed"; \

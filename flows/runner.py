@@ -12,15 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.errors import BilingualError, UsageError
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
 from flows.report import RunSummary
 
 SERVER_START_TIMEOUT_S = 90
 
 
-def task_runner(kind: str, dask_address: str | None = None):
+def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner:
     """Threads on this machine, or Dask: a given scheduler, else a local cluster of two
     worker processes."""
     if kind == "threads":
