@@ -81,6 +81,26 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return attempts
 
 
+@pytest.fixture(scope="module")
+def argos_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private argostranslate home for one test module (packages, data, config, cache)."""
+    from tests.support.tiny_argos import argos_env
+
+    root = tmp_path_factory.mktemp("argos-home")
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in argos_env(root).items():
+            mp.setenv(key, value)
+        yield root
+
+
+@pytest.fixture(scope="module")
+def package_file(argos_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight es→en `.argosmodel`, built once per test module."""
+    from tests.support.tiny_argos import build_tiny_argosmodel
+
+    return build_tiny_argosmodel(tmp_path_factory.mktemp("build"))
+
+
 @pytest.fixture
 def seed_text() -> str:
     from flows.ingest import normalise

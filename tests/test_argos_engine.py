@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +30,6 @@ TWEETS = [
     "Según el ministro, la inflación bajará el próximo año.",
 ]
 LONG = "El presidente habló ayer con los periodistas en Madrid, y la economía creció. " * 30
-
-
-@pytest.fixture(scope="module")
-def argos_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A private argostranslate home, set before argostranslate is first imported here."""
-    root = tmp_path_factory.mktemp("argos-home")
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in argos_env(root).items():
-            mp.setenv(key, value)
-        yield root
-
-
-@pytest.fixture(scope="module")
-def package_file(argos_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_argosmodel(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="module")

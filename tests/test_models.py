@@ -26,22 +26,6 @@ from flows.models import (
     list_installed,
     validate_package_file,
 )
-from tests.support.tiny_argos import argos_env, build_tiny_argosmodel
-
-
-@pytest.fixture(scope="module")
-def argos_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A private argostranslate home, set before argostranslate is first imported here."""
-    root = tmp_path_factory.mktemp("argos-home")
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in argos_env(root).items():
-            mp.setenv(key, value)
-        yield root
-
-
-@pytest.fixture(scope="module")
-def package_file(argos_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_argosmodel(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture
