@@ -14,9 +14,12 @@ from typing import Any
 
 import click
 
+from flows.align import SCOPES
 from flows.errors import BilingualError
+from flows.translate import ENGINE_CHOICES
 
-ENGINES = click.Choice(["auto", "argos", "apertium"])
+ENGINES = click.Choice(list(ENGINE_CHOICES))
+SCOPE = click.Choice(list(SCOPES))
 
 
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,7 +66,7 @@ def main() -> None:
 )
 @click.option(
     "--scope",
-    type=click.Choice(["tweets", "all"]),
+    type=SCOPE,
     default="tweets",
     show_default=True,
     help="Translate Spanish tweets only, or every Spanish segment.",
@@ -243,7 +246,7 @@ def show(out: Path, doc_id: str | None, show_all: bool, limit: int) -> None:
 @click.option("--cron", required=True, help='Schedule, e.g. "0 * * * *" for every hour.')
 @click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
 @click.option("--engine", type=ENGINES, default="auto", show_default=True)
-@click.option("--scope", type=click.Choice(["tweets", "all"]), default="tweets", show_default=True)
+@click.option("--scope", type=SCOPE, default="tweets", show_default=True)
 @click.option("--name", default="bilingual-scheduled", show_default=True, help="Deployment name.")
 @reports_errors
 def serve(

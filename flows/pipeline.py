@@ -15,8 +15,9 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows import datasets
-from flows.align import EngineInfo, align_document, sentences_to_translate
+from flows.align import SCOPES, EngineInfo, align_document, sentences_to_translate
 from flows.detect import detect_document
+from flows.errors import UsageError
 from flows.ingest import ingest
 from flows.lock import output_lock
 from flows.progress import Progress
@@ -73,6 +74,8 @@ def bilingual_flow(
     argos_options: dict[str, Any] | None = None,
 ) -> dict:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
+    if scope not in SCOPES:
+        raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
     logger = get_run_logger()
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()

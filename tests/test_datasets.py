@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows import datasets
-from flows.records import SentencePair
+from flows.records import PAIR_STATUSES, SEGMENT_KINDS, SentencePair
 from tests.conftest import SEED
 
 RUN = datasets.RunInfo("run-1", date(2026, 1, 2), None, None, "tweets", "es", "en")
@@ -94,6 +94,13 @@ def pending_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None)
         mp.setenv("PATH", str(root / "no-bin"))
         run_once(paths=[str(root / "in")], out=root / "out", run_date=date(2026, 1, 2))
     return root / "out"
+
+
+def test_kinds_and_statuses_are_the_contract_s(pending_run: Path) -> None:
+    kinds = duckdb.sql(f"SELECT DISTINCT kind FROM '{pending_run}/segments/*/*.parquet'")
+    statuses = duckdb.sql(f"SELECT DISTINCT status FROM '{pending_run}/sentence_pairs/*/*.parquet'")
+    assert {k for (k,) in kinds.fetchall()} <= set(SEGMENT_KINDS)
+    assert {s for (s,) in statuses.fetchall()} <= set(PAIR_STATUSES)
 
 
 @pytest.mark.parametrize("dataset", datasets.DATASETS)
