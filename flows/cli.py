@@ -170,7 +170,11 @@ def detect(source: Any) -> None:
     """Detect the language of each line: one JSON object per line (lang, prob, candidates)."""
     from flows.detect import detect as detect_text
 
-    for line in source:
+    try:
+        lines = list(source)
+    except UnicodeDecodeError as exc:
+        raise BilingualError(f"{source.name}: not UTF-8 text (byte {exc.start})") from None
+    for line in lines:
         d = detect_text(line.rstrip("\n"))
         click.echo(
             json.dumps(

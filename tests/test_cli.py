@@ -35,6 +35,14 @@ def test_detect_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     assert invoke("detect", "-", stdin=source.read_text(encoding="utf-8")).output == result.output
 
 
+def test_detect_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.txt"
+    source.write_bytes("Reunión en México\n".encode("latin-1"))
+    result = invoke("detect", str(source))
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {source}: not UTF-8 text (byte 5)\n"
+
+
 @pytest.fixture
 def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
