@@ -77,12 +77,16 @@ def read_article(path: Path) -> Article | Reject:
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t")
     if controls > MAX_CONTROL_SHARE * len(text):
         return Reject(source, "binary", f"{controls} control characters: not a text file")
-    return doc_text(text, source, encoding)
+    return _article(text, source, encoding)
 
 
 def doc_text(text: str, source_path: str, encoding: str = "utf-8") -> Article:
     """An `Article` for already-decoded text: normalised, with its content-derived ids."""
-    text = normalise(text)
+    return _article(normalise(text), source_path, encoding)
+
+
+def _article(text: str, source_path: str, encoding: str) -> Article:
+    """An `Article` for text that is already normalised."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Article(digest[:16], source_path, text, digest, encoding)
 

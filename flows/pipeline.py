@@ -94,8 +94,9 @@ def bilingual_flow(
         step = bar.step("segmenting and detecting", len(articles))
         docs: list[ProcessedDocument] = []
         for future in analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH))):
-            docs.extend(future.result())
-            step(len(future.result()))
+            batch = future.result()
+            docs.extend(batch)
+            step(len(batch))
 
         # translate: each distinct pending sentence of the run once, none already translated
         options = ArgosOptions.from_dict(argos_options)
@@ -104,7 +105,7 @@ def bilingual_flow(
         wanted = list(dict.fromkeys(sentences_to_translate(docs, scope, source_lang)))
         cached, to_send = (
             split_cached(wanted, datasets.translation_cache(root), info.name, info.model_id)
-            if info
+            if info and wanted
             else ({}, [])
         )
         translations: dict[str, Translation] = dict(cached)
