@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -356,24 +356,30 @@ def translation_cache(root: Path) -> dict[tuple[str, str, str], Translation]:
 
 
 def remove_documents(root: Path, doc_ids: set[str]) -> None:
-    """Drop every row of `doc_ids` from the per-document datasets, rewriting affected files
-    atomically (a file left with no rows is deleted)."""
-    if not doc_ids:
+    """Drop every row of `doc_ids` from the per-document datasets."""
+    for dataset in PER_DOCUMENT:
+        remove_rows(root, dataset, "doc_id", doc_ids)
+
+
+def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None:
+    """Drop the rows of `dataset` whose `column` is one of `values`, rewriting affected files
+    atomically. A file left with no rows is deleted, unless it is the dataset's last one:
+    readers that glob a dataset need a file with its schema."""
+    if not values:
         return
     import pyarrow.compute as pc
 
-    keep_ids = pa.array(sorted(doc_ids), pa.string())
-    for dataset in PER_DOCUMENT:
-        for path in part_files(root, dataset):
-            table = pq.read_table(path)
-            hit = pc.is_in(table.column("doc_id"), value_set=keep_ids)
-            if not pc.any(hit).as_py():
-                continue
-            kept = table.filter(pc.invert(hit))
-            if len(kept):
-                write_atomic(kept, path)
-            else:
-                path.unlink()
+    value_set = pa.array(sorted(values), pa.string())
+    for path in part_files(root, dataset):
+        table = pq.read_table(path)
+        hit = pc.is_in(table.column(column), value_set=value_set)
+        if not pc.any(hit).as_py():
+            continue
+        kept = table.filter(pc.invert(hit))
+        if len(kept) or len(part_files(root, dataset)) == 1:
+            write_atomic(kept, path)
+        else:
+            path.unlink()
 
 
 def stage(
@@ -400,10 +406,13 @@ def commit(
     moves: Sequence[tuple[Path, Path]],
     replaced: set[str],
     run_row: Mapping[str, Any],
+    settled_paths: Collection[str] = (),
 ) -> Path:
-    """Make a staged run visible: drop the rows it replaces, move its files into place, then
-    write its `runs` row last. Returns the path of the `runs` file."""
+    """Make a staged run visible: drop the rows it replaces (the documents it processed
+    again; the older `rejects` rows of inputs it read anew: `settled_paths`), move its files
+    into place, then write its `runs` row last. Returns the path of the `runs` file."""
     remove_documents(root, replaced)
+    remove_rows(root, "rejects", "source_path", set(settled_paths))
     for staged, final in moves:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)

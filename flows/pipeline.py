@@ -89,6 +89,8 @@ def bilingual_flow(
         articles = [a for a in articles if a.doc_id not in seen]
         known = datasets.rejected_inputs(root)
         new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known]
+        # an input read as an article now, or rejected for another reason, loses its old rows
+        settled = {a.source_path for a in articles + skipped} | {r.source_path for r in new_rejects}
 
         # segment + detect: a batch of documents per task
         step = bar.step("segmenting and detecting", len(articles))
@@ -171,7 +173,7 @@ def bilingual_flow(
         )
         replaced = {d.article.doc_id for d in docs}
         run_row = summary.run_row(started_at, datetime.now(UTC), scope)
-        datasets.commit(root, run, moves, replaced, run_row)
+        datasets.commit(root, run, moves, replaced, run_row, settled)
         step(1)
 
     # report

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows import datasets
-from flows.records import PAIR_STATUSES, SEGMENT_KINDS, SentencePair
+from flows.records import PAIR_STATUSES, SEGMENT_KINDS, Reject, SentencePair
 from tests.conftest import SEED
 
 RUN = datasets.RunInfo("run-1", date(2026, 1, 2), None, None, "tweets", "es", "en")
@@ -73,6 +73,19 @@ def test_all_null_columns_keep_their_types(tmp_path: Path) -> None:
     assert not [f.name for f in schema if pa.types.is_null(f.type)]
     assert schema.field("tgt_text").type == pa.string()
     assert schema.field("score").type == pa.float64()
+
+
+def test_removing_every_row_keeps_one_readable_file(tmp_path: Path) -> None:
+    for run_id, source in (("run-1", "a.txt"), ("run-2", "b.txt")):
+        rows = datasets.reject_rows([Reject(source, "empty", "the file has no text")], run_id)
+        path = datasets.partition_dir(tmp_path, "rejects", RUN.run_date) / f"part-{run_id}.parquet"
+        datasets.write_atomic(datasets.to_table("rejects", rows, RUN.metadata()), path)
+    datasets.remove_rows(tmp_path, "rejects", "source_path", {"a.txt"})
+    assert [p.name for p in datasets.part_files(tmp_path, "rejects")] == ["part-run-2.parquet"]
+    datasets.remove_rows(tmp_path, "rejects", "source_path", {"b.txt"})
+    assert [p.name for p in datasets.part_files(tmp_path, "rejects")] == ["part-run-2.parquet"]
+    glob = f"{tmp_path}/rejects/*/*.parquet"
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall() == [(0,)]
 
 
 def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:

@@ -131,6 +131,25 @@ def test_bad_inputs_are_rejected_and_the_rest_processed(seeds: Path, tmp_path: P
     assert re.search(r"│ rejected\s+│\s+2 │", result.output), result.output
 
 
+def test_a_rejected_input_that_is_fixed_leaves_rejects(seeds: Path, tmp_path: Path) -> None:
+    empty, image = seeds / "empty.txt", seeds / "image.txt"
+    empty.write_bytes(b"")
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    out = tmp_path / "out"
+    common = ["run", str(seeds), "--out", str(out), "--no-progress"]
+    assert run_cli(common).exit_code == 0
+    empty.write_text("Markets closed higher on Friday.\n\nShares rose 2%.\n", encoding="utf-8")
+    image.write_bytes(b"")
+    assert run_cli(common).exit_code == 0
+    assert query(out, "SELECT parse_filename(source_path), reason_code FROM rejects") == [
+        ("image.txt", "empty")
+    ]
+    assert query(out, "SELECT parse_filename(source_path) FROM documents ORDER BY 1") == [
+        ("000_fb888b10f3d357a7.txt",),
+        ("empty.txt",),
+    ]
+
+
 def test_without_an_engine_sentences_stay_pending(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
