@@ -27,12 +27,15 @@ default (inter_threads 1, intra_threads 0, compute_type "auto"):
     CTranslate2 into token-budget batches: the hardware limit;
 (c) argostranslate's `apply_packaged_translation`, called once per sentence as a user of its
     API translating one tweet at a time (sentence splitter: one sentence per string;
-    `max_decoding_length` 48 added to its CTranslate2 calls, which pass none).
+    `max_decoding_length` 48 added to its CTranslate2 calls, which pass none);
+(d) bare `Translator.translate_batch` one sentence at a time, on (c)'s Translator and
+    sentences: (b)/(d), `ctranslate2_batching_gain`, is the most any batching can win over a
+    per-sentence caller on this CPU, so (a)/(c) cannot exceed it by much.
 
-Each repetition runs (a), (b), (c) in turn (rotating the order), so a machine shared with
-other work slows all three alike; medians are reported. (c) makes one model call per sentence,
-so by default it runs on an evenly spaced subset of the sentences (`--argos-sentences`, 64):
-its per-sentence cost does not depend on how many there are.
+Each repetition runs (a) to (d) in turn (rotating the order), so a machine shared with
+other work slows all four alike; medians are reported. (c) and (d) make one model call per
+sentence, so by default they run on an evenly spaced subset of the sentences
+(`--argos-sentences`, 64): their per-sentence cost does not depend on how many there are.
 """
 
 from __future__ import annotations
@@ -356,6 +359,18 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def cpu_name() -> str:
+    """The CPU model as /proc/cpuinfo names it: CTranslate2 picks its GEMM backend by vendor
+    (Intel MKL on Intel, oneDNN elsewhere), and the batching gain depends on it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -475,10 +490,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for s in argos_sentences
         ]
 
+    single_tokens = processor.encode(argos_sentences, out_type=str)
+
+    def bare_single() -> list[Any]:
+        return [
+            argos_translator.translate_batch(
+                [tokens], beam_size=BEAM_SIZE, max_decoding_length=MAX_DECODING_LENGTH
+            )
+            for tokens in single_tokens
+        ]
+
     paths = [
         Timed("pipeline", lambda: translate_unique(engine, sentences), len(sentences)),
         Timed("ctranslate2", bare, len(sentences)),
         Timed("argostranslate", argos, len(argos_sentences)),
+        Timed("ctranslate2_single", bare_single, len(argos_sentences)),
     ]
     warm = sentences[:8]
     translate_unique(engine, warm)  # loads the model; first calls allocate
@@ -491,16 +517,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pipeline_rss = 0.0
     outputs = None
     for r in range(args.repeat):
-        order = paths[r % 3 :] + paths[: r % 3]
+        order = paths[r % len(paths) :] + paths[: r % len(paths)]
         for timed in order:
             out = timed.run()
-            log(f"  round {r + 1}: {timed.name:<15} {timed.times[-1]:8.2f} s")
+            log(f"  round {r + 1}: {timed.name:<18} {timed.times[-1]:8.2f} s")
             if timed.name == "pipeline" and not pipeline_rss:
                 pipeline_rss = peak_rss_mb()
             if timed.name == "ctranslate2":
                 outputs = out
     target_tokens = sum(len(r.hypotheses[0]) for r in outputs) if outputs else 0
-    a, b, c = paths
+    a, b, c, d = paths
     result: dict[str, Any] = {
         "sentences": len(sentences),
         "sentences_per_s": round(a.per_s, 3),
@@ -508,6 +534,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "target_tokens_per_s": round(target_tokens / a.median, 1),
         "ratio_vs_ctranslate2": round(a.per_s / b.per_s, 3),
         "speedup_vs_argostranslate": round(a.per_s / c.per_s, 2),
+        "ctranslate2_batching_gain": round(b.per_s / d.per_s, 2),
         "peak_rss_mb": round(pipeline_rss, 1),
         "peak_rss_mb_all_paths": round(peak_rss_mb(), 1),
         "median_s": {p.name: round(p.median, 3) for p in paths},
@@ -535,6 +562,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "bare_max_batch_tokens": args.batch_tokens,
             "repeat": args.repeat,
             "stubbed_modules": stubbed,
+            "cpu": cpu_name(),
+            "CT2_USE_MKL": os.environ.get("CT2_USE_MKL", "unset (MKL on Intel CPUs only)"),
         },
         "model": build,
     }
@@ -566,6 +595,7 @@ def print_table(result: dict[str, Any]) -> None:
         "pipeline": "(a) pipeline translate stage",
         "ctranslate2": "(b) bare CTranslate2, one call",
         "argostranslate": "(c) argostranslate per string",
+        "ctranslate2_single": "(d) bare CTranslate2, per sentence",
     }
     a_rate = result["sentences_per_s"]
     for name, label in labels.items():
@@ -578,6 +608,10 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"(a) tokens/s (source): {result['tokens_per_s']}")
     print(f"(a)/(b) throughput ratio: {result['ratio_vs_ctranslate2']}")
     print(f"(a)/(c) speedup: {result['speedup_vs_argostranslate']}")
+    print(
+        f"(b)/(d) CTranslate2's own batching gain: {result['ctranslate2_batching_gain']} "
+        f"(CPU {s['cpu']}; CT2_USE_MKL {s['CT2_USE_MKL']})"
+    )
     print(
         f"peak RSS after (a): {result['peak_rss_mb']} MB "
         f"(all paths: {result['peak_rss_mb_all_paths']} MB)"
