@@ -138,26 +138,27 @@ def run(
 ) -> None:
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
     from flows.runner import run_once
+    from flows.settings import RunSettings
+    from flows.translate import ArgosOptions
 
-    summary = run_once(
-        paths=[str(p) for p in paths] or ["seeds"],
-        out=out,
+    settings = RunSettings(
+        paths=tuple(str(p) for p in paths) or ("seeds",),
+        out=str(out),
         run_date=run_date.date() if run_date else date.today(),
         engine=engine,
         scope=scope,
         source_lang=source_lang,
         target_lang=target_lang,
-        task_runner_kind=task_runner,
-        dask_address=dask_address,
         force=force,
         progress=sys.stdout.isatty() if progress is None else progress,
-        argos_options={
-            "beam_size": beam_size,
-            "compute_type": compute_type,
-            "inter_threads": inter_threads,
-            "intra_threads": intra_threads,
-        },
+        argos=ArgosOptions(
+            beam_size=beam_size,
+            compute_type=compute_type,
+            inter_threads=inter_threads,
+            intra_threads=intra_threads,
+        ),
     )
+    summary = run_once(settings, task_runner_kind=task_runner, dask_address=dask_address)
     from flows.report import render_terminal
 
     render_terminal(summary)
@@ -258,15 +259,15 @@ def serve(
 ) -> None:
     """Run the flow on a schedule as a Prefect deployment (starts a local server if needed)."""
     from flows.runner import serve_forever
+    from flows.settings import RunSettings
 
-    serve_forever(
-        paths=[str(Path(p).resolve()) for p in paths] or [str(Path("seeds").resolve())],
+    settings = RunSettings(
+        paths=tuple(str(Path(p).resolve()) for p in paths) or (str(Path("seeds").resolve()),),
         out=str(out.resolve()),
-        cron=cron,
         engine=engine,
         scope=scope,
-        name=name,
     )
+    serve_forever(settings, cron=cron, name=name)
 
 
 def _quiet_prefect() -> None:

@@ -10,15 +10,15 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flows.errors import BilingualError, UsageError
+from flows.report import RunSummary
+from flows.settings import RunSettings
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
-from flows.report import RunSummary
 
 SERVER_START_TIMEOUT_S = 90
 
@@ -49,45 +49,22 @@ def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner:
 
 
 def run_once(
-    *,
-    paths: list[str],
-    out: Path,
-    run_date: date,
-    engine: str = "auto",
-    scope: str = "tweets",
-    source_lang: str = "es",
-    target_lang: str = "en",
-    task_runner_kind: str = "threads",
-    dask_address: str | None = None,
-    force: bool = False,
-    progress: bool = False,
-    argos_options: dict[str, Any] | None = None,
+    settings: RunSettings, *, task_runner_kind: str = "threads", dask_address: str | None = None
 ) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once."""
     from flows.ingest import discover
     from flows.lock import output_lock
-    from flows.translate import ArgosOptions, select_engine
+    from flows.translate import select_engine
 
-    discover(paths)
-    select_engine(engine, source_lang, target_lang, ArgosOptions.from_dict(argos_options))
+    discover(settings.paths)
+    select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
     flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
     # Held from before Prefect starts, so a second run is refused in one line; the flow's own
     # lock (for scheduled runs) is re-entrant in this process.
-    with output_lock(out):
-        result = flow(
-            paths=paths,
-            out=str(out),
-            run_date=run_date,
-            engine=engine,
-            scope=scope,
-            source_lang=source_lang,
-            target_lang=target_lang,
-            force=force,
-            progress=progress,
-            argos_options=argos_options,
-        )
+    with output_lock(Path(settings.out)):
+        result = flow(**settings.flow_parameters())
     return RunSummary(**result)
 
 
@@ -150,9 +127,7 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
             process.kill()
 
 
-def serve_forever(
-    *, paths: list[str], out: str, cron: str, engine: str, scope: str, name: str
-) -> None:
+def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
     """Register the flow as a deployment with a cron schedule and run it until stopped.
     Without `PREFECT_API_URL`, a local server on 127.0.0.1 is started first (Prefect refuses
     to schedule on its temporary per-process server) and stopped on exit."""
@@ -163,7 +138,7 @@ def serve_forever(
         CronSchedule(cron=cron)
     except ValidationError:
         raise UsageError(f"--cron {cron!r} is not a valid cron expression") from None
-    parameters = {"paths": paths, "out": out, "engine": engine, "scope": scope}
+    parameters = settings.schedule_parameters()
     if os.environ.get("PREFECT_API_URL"):
         _serve(name, cron, parameters)
         return

@@ -98,6 +98,7 @@ def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
 def pending_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
     """One run without any engine: every translation column is null in every row."""
     from flows.runner import run_once
+    from flows.settings import RunSettings
 
     root = tmp_path_factory.mktemp("datasets")
     (root / "in").mkdir()
@@ -105,7 +106,7 @@ def pending_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None)
     (root / "in" / "empty.txt").write_text("")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATH", str(root / "no-bin"))
-        run_once(paths=[str(root / "in")], out=root / "out", run_date=date(2026, 1, 2))
+        run_once(RunSettings((str(root / "in"),), str(root / "out"), date(2026, 1, 2)))
     return root / "out"
 
 
