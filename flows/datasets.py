@@ -326,8 +326,16 @@ def remove_uncommitted(root: Path) -> list[Path]:
     return removed
 
 
-def processed_documents(root: Path) -> set[str]:
-    return set(read_dataset(root, "documents", ["doc_id"]).column("doc_id").to_pylist())
+def processed_documents(root: Path) -> dict[str, str]:
+    """`doc_id → source_path` of every committed document."""
+    table = read_dataset(root, "documents", ["doc_id", "source_path"])
+    return dict(
+        zip(
+            table.column("doc_id").to_pylist(),
+            table.column("source_path").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def rejected_inputs(root: Path) -> set[tuple[str, str]]:

@@ -4,8 +4,9 @@ content-addressed `doc_id`. Every input ends as an `Article` or a `Reject` with 
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from flows.errors import UsageError
@@ -106,3 +107,33 @@ def ingest(paths: Iterable[Path | str]) -> tuple[list[Article], list[Reject]]:
         else:
             articles[result.doc_id] = result
     return list(articles.values()), rejects
+
+
+def split_seen(
+    articles: Iterable[Article], seen: Mapping[str, str]
+) -> tuple[list[Article], list[Article], list[Reject]]:
+    """Split against the documents already written (`seen`: doc_id → source_path): the new
+    articles; those already there from the same file (skipped); and a `duplicate` reject
+    for each one already there from another file, so that it too is accounted for."""
+    new: list[Article] = []
+    skipped: list[Article] = []
+    duplicates: list[Reject] = []
+    for article in articles:
+        first = seen.get(article.doc_id)
+        if first is None:
+            new.append(article)
+        elif _same_file(first, article.source_path):
+            skipped.append(article)
+        else:
+            duplicates.append(Reject(article.source_path, "duplicate", f"same content as {first}"))
+    return new, skipped, duplicates
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths (relative or absolute, as given on two command lines) name one file."""
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is gone (renamed or removed): not known to be the same
+        return False

@@ -18,7 +18,7 @@ from flows import datasets
 from flows.align import SCOPES, EngineInfo, align_document, sentences_to_translate
 from flows.detect import detect_document
 from flows.errors import UsageError
-from flows.ingest import ingest
+from flows.ingest import ingest, split_seen
 from flows.lock import output_lock
 from flows.progress import Progress
 from flows.records import Article, ProcessedDocument, SentencePair, Translation
@@ -84,9 +84,9 @@ def bilingual_flow(
 
         # ingest: what is new since the last runs
         articles, rejects = ingest(paths)
-        seen = set() if force else datasets.processed_documents(root)
-        skipped = [a for a in articles if a.doc_id in seen]
-        articles = [a for a in articles if a.doc_id not in seen]
+        seen = {} if force else datasets.processed_documents(root)
+        articles, skipped, duplicates = split_seen(articles, seen)
+        rejects += duplicates
         known = datasets.rejected_inputs(root)
         new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known]
         # an input read as an article now, or rejected for another reason, loses its old rows

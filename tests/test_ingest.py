@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flows.errors import UsageError
-from flows.ingest import discover, ingest, normalise, read_article
+from flows.ingest import discover, ingest, normalise, read_article, split_seen
 from flows.records import Article, Reject
 
 
@@ -85,3 +85,21 @@ def test_doc_id_depends_on_content_only(tmp_path: Path) -> None:
     assert isinstance(first, Article) and isinstance(second, Article)
     assert first.doc_id == second.doc_id == first.content_sha256[:16]
     assert normalise("Same\r\ntext\n\n") == "Same\ntext"
+
+
+def test_an_article_already_written_is_skipped_from_its_file_and_a_duplicate_from_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Title\n\nSame words in two files.\n"
+    (tmp_path / "first.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "new.txt").write_text("Another article.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    seen = {read_article(Path("first.txt")).doc_id: "first.txt"}  # as a relative path
+    articles = [read_article(tmp_path / n) for n in ("first.txt", "copy.txt", "new.txt")]
+    new, skipped, duplicates = split_seen(articles, seen)
+    assert [a.source_path for a in new] == [str(tmp_path / "new.txt")]
+    assert [a.source_path for a in skipped] == [str(tmp_path / "first.txt")]
+    assert duplicates == [
+        Reject(str(tmp_path / "copy.txt"), "duplicate", "same content as first.txt")
+    ]

@@ -150,6 +150,20 @@ def test_a_rejected_input_that_is_fixed_leaves_rejects(seeds: Path, tmp_path: Pa
     ]
 
 
+def test_a_copy_added_later_is_recorded_as_a_duplicate(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    common = ["run", str(seeds), "--out", str(out), "--no-progress"]
+    assert run_cli(common).exit_code == 0
+    shutil.copy(SEED, seeds / "copy.txt")
+    result = run_cli(common)
+    assert result.exit_code == 0, result.output
+    assert query(out, "SELECT parse_filename(source_path), reason_code, message FROM rejects") == [
+        ("copy.txt", "duplicate", f"same content as {seeds / SEED.name}")
+    ]
+    assert query(out, "SELECT count(*) FROM documents") == [(1,)]
+    assert re.search(r"│ rejected\s+│\s+1 │", result.output), result.output
+
+
 def test_without_an_engine_sentences_stay_pending(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
