@@ -11,7 +11,7 @@ The model (built once, cached in `benchmarks/.cache/`, git-ignored) is a Transfo
 quantised to int8 when saved, and a SentencePiece vocabulary trained on the Spanish side of
 `shared/eval/parallel` (FLORES devtest + newssyscomb2009). Its output is gibberish (so no
 BLEU for it); special tokens are biased away, so every output runs to `max_decoding_length`
-(48) in all three paths.
+(48) in every path.
 
 Timed on the same FLORES devtest sentences (an evenly spaced subset, `--sentences`, 256 by
 default; 1012 is all), with beam 4, max_decoding_length 48, int8, and one shared CTranslate2
@@ -29,8 +29,9 @@ default (inter_threads 1, intra_threads 0, compute_type "auto"):
     API translating one tweet at a time (sentence splitter: one sentence per string;
     `max_decoding_length` 48 added to its CTranslate2 calls, which pass none);
 (d) bare `Translator.translate_batch` one sentence at a time, on (c)'s Translator and
-    sentences: (b)/(d), `ctranslate2_batching_gain`, is the most any batching can win over a
-    per-sentence caller on this CPU, so (a)/(c) cannot exceed it by much.
+    sentences (its threads, inter 1 and intra 0, are the faster layout for one sentence at a
+    time here): (b)/(d), `ctranslate2_batching_gain`, is what batching wins inside CTranslate2
+    over a per-sentence caller on this CPU; (a)/(c) cannot exceed it by much.
 
 Each repetition runs (a) to (d) in turn (rotating the order), so a machine shared with
 other work slows all four alike; medians are reported. (c) and (d) make one model call per
@@ -271,7 +272,7 @@ def _shape(name: str, vocab_size: int) -> tuple[int, ...]:
     raise ValueError(f"no shape rule for spec variable {name}")
 
 
-# ---------------------------------------------------------------- the three paths
+# ---------------------------------------------------------------- the paths
 
 
 def subset(items: Sequence[str], n: int | None) -> list[str]:
@@ -439,7 +440,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         inter_threads=args.inter_threads,
         chunk_tokens=PIPELINE_CHUNK_TOKENS,
     )
-    translator = engine._translator()  # the one model instance all three paths use
+    translator = engine._translator()  # the one model instance (a) and (b) use
     processor = engine.tokenizer.processor  # type: ignore[attr-defined]
     source_tokens = processor.encode(sentences, out_type=str)
     n_source_tokens = sum(len(t) for t in source_tokens)

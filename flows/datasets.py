@@ -418,7 +418,9 @@ def commit(
 ) -> Path:
     """Make a staged run visible: drop the rows it replaces (the documents it processed
     again; the older `rejects` rows of inputs it read anew: `settled_paths`), move its files
-    into place, then write its `runs` row last. Returns the path of the `runs` file."""
+    into place, then write its `runs` row last. Returns the path of the `runs` file. Killed
+    before that row, the run's files are removed by the next run, which reads the same inputs
+    and writes their rows again."""
     remove_documents(root, replaced)
     remove_rows(root, "rejects", "source_path", set(settled_paths))
     for staged, final in moves:

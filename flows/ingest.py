@@ -19,10 +19,11 @@ MAX_CONTROL_SHARE = 0.01
 
 def discover(paths: Iterable[Path | str]) -> list[Path]:
     """Every `.txt` file under `paths` (files taken as given, folders searched recursively),
-    sorted and without duplicates. A path that does not exist is a usage error."""
+    as absolute paths (runs started from other folders name a file the same way), sorted and
+    without duplicates. A path that does not exist is a usage error."""
     found: set[Path] = set()
     for raw in paths:
-        path = Path(raw)
+        path = Path(os.path.abspath(raw))
         if path.is_dir():
             found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
         elif path.is_file():
@@ -92,20 +93,31 @@ def _article(text: str, source_path: str, encoding: str) -> Article:
     return Article(digest[:16], source_path, text, digest, encoding)
 
 
-def ingest(paths: Iterable[Path | str]) -> tuple[list[Article], list[Reject]]:
+def ingest(
+    paths: Iterable[Path | str], written: Mapping[str, str] | None = None
+) -> tuple[list[Article], list[Reject]]:
     """All articles under `paths`, one per distinct content, and the rejected inputs. A file
-    whose content is already an article under another name is rejected as `duplicate`."""
+    whose content is already an article under another name is rejected as `duplicate`; of
+    such files, the one a document was already written from (`written`: doc_id →
+    source_path) stays the article."""
+    written = written or {}
     articles: dict[str, Article] = {}
     rejects: list[Reject] = []
     for path in discover(paths):
         result = read_article(path)
         if isinstance(result, Reject):
             rejects.append(result)
-        elif result.doc_id in articles:
-            first = articles[result.doc_id].source_path
-            rejects.append(Reject(result.source_path, "duplicate", f"same content as {first}"))
-        else:
+            continue
+        first = articles.get(result.doc_id)
+        if first is None:
             articles[result.doc_id] = result
+            continue
+        keep, drop = first, result
+        stored = written.get(result.doc_id)
+        if stored is not None and _same_file(stored, result.source_path):
+            keep, drop = result, first
+        articles[result.doc_id] = keep
+        rejects.append(Reject(drop.source_path, "duplicate", f"same content as {keep.source_path}"))
     return list(articles.values()), rejects
 
 

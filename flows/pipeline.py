@@ -83,8 +83,8 @@ def bilingual_flow(
         datasets.remove_uncommitted(root)
 
         # ingest: what is new since the last runs
-        articles, rejects = ingest(paths)
         seen = {} if force else datasets.processed_documents(root)
+        articles, rejects = ingest(paths, seen)
         articles, skipped, duplicates = split_seen(articles, seen)
         rejects += duplicates
         known = datasets.rejected_inputs(root)

@@ -1,5 +1,5 @@
-"""What a run is asked to do, in one place: the command line builds it, the runner checks it
-and hands it to the flow as parameters (a scheduled deployment stores the same ones)."""
+"""What a run is asked to do, in one place: the command line builds it, the runner hands it
+to the flow as parameters, and a scheduled deployment stores the same ones."""
 
 from __future__ import annotations
 
@@ -26,14 +26,16 @@ class RunSettings:
     argos: ArgosOptions = field(default_factory=ArgosOptions)
 
     def flow_parameters(self) -> dict[str, Any]:
-        """Keyword arguments of `bilingual_flow`: plain JSON-friendly values."""
+        """Keyword arguments of `bilingual_flow`: plain values (lists, dicts, a date)."""
         params = asdict(self)
         params["paths"] = list(self.paths)
         params["argos_options"] = params.pop("argos")
         return params
 
     def schedule_parameters(self) -> dict[str, Any]:
-        """The parameters a scheduled run is started with: its own day, no progress bar."""
+        """The JSON parameters a scheduled run is started with: its own day, no progress bar,
+        no --force, and the Argos options the flow works out on the machine it runs on."""
         params = self.flow_parameters()
-        del params["run_date"], params["progress"], params["force"]
+        for one_off in ("run_date", "progress", "force", "argos_options"):
+            del params[one_off]
         return params

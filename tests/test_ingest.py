@@ -103,3 +103,16 @@ def test_an_article_already_written_is_skipped_from_its_file_and_a_duplicate_fro
     assert duplicates == [
         Reject(str(tmp_path / "copy.txt"), "duplicate", "same content as first.txt")
     ]
+
+
+def test_of_two_copies_the_file_already_written_stays_the_article(tmp_path: Path) -> None:
+    text = "Title\n\nSame words in two files.\n"
+    for name in ("a-copy.txt", "b-original.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    original = str(tmp_path / "b-original.txt")
+    written = {read_article(Path(original)).doc_id: original}
+    articles, rejects = ingest([tmp_path], written)
+    assert [a.source_path for a in articles] == [original]
+    assert rejects == [
+        Reject(str(tmp_path / "a-copy.txt"), "duplicate", f"same content as {original}")
+    ]

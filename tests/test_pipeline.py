@@ -150,18 +150,22 @@ def test_a_rejected_input_that_is_fixed_leaves_rejects(seeds: Path, tmp_path: Pa
     ]
 
 
-def test_a_copy_added_later_is_recorded_as_a_duplicate(seeds: Path, tmp_path: Path) -> None:
+def test_a_copy_added_later_is_recorded_as_a_duplicate(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
-    common = ["run", str(seeds), "--out", str(out), "--no-progress"]
-    assert run_cli(common).exit_code == 0
-    shutil.copy(SEED, seeds / "copy.txt")
-    result = run_cli(common)
+    monkeypatch.chdir(tmp_path)  # the first run names the folder relatively, the second not
+    assert run_cli(["run", seeds.name, "--out", "out", "--no-progress"]).exit_code == 0
+    shutil.copy(SEED, seeds / "0-copy.txt")  # sorts before the original
+    result = run_cli(["run", str(seeds), "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
+    original = str(seeds / SEED.name)
     assert query(out, "SELECT parse_filename(source_path), reason_code, message FROM rejects") == [
-        ("copy.txt", "duplicate", f"same content as {seeds / SEED.name}")
+        ("0-copy.txt", "duplicate", f"same content as {original}")
     ]
-    assert query(out, "SELECT count(*) FROM documents") == [(1,)]
-    assert re.search(r"│ rejected\s+│\s+1 │", result.output), result.output
+    assert query(out, "SELECT source_path FROM documents") == [(original,)]
+    runs = "SELECT n_documents, n_skipped, n_rejects FROM runs ORDER BY finished_at"
+    assert query(out, runs) == [(1, 0, 0), (0, 1, 1)]
 
 
 def test_without_an_engine_sentences_stay_pending(

@@ -28,5 +28,5 @@ def test_a_schedule_stores_json_and_no_one_off_choices() -> None:
     settings = RunSettings(run_date=date(2026, 1, 2), force=True, progress=True, engine="apertium")
     params = settings.schedule_parameters()
     assert json.loads(json.dumps(params)) == params
-    assert {"run_date", "force", "progress"}.isdisjoint(params)
+    assert {"run_date", "force", "progress", "argos_options"}.isdisjoint(params)
     assert params["engine"] == "apertium" and params["scope"] == "tweets"
