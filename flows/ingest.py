@@ -117,7 +117,7 @@ def ingest(
         if stored is not None and _same_file(stored, result.source_path):
             keep, drop = result, first
         articles[result.doc_id] = keep
-        rejects.append(Reject(drop.source_path, "duplicate", f"same content as {keep.source_path}"))
+        rejects.append(_duplicate(drop.source_path, keep.source_path))
     return list(articles.values()), rejects
 
 
@@ -137,8 +137,12 @@ def split_seen(
         elif _same_file(first, article.source_path):
             skipped.append(article)
         else:
-            duplicates.append(Reject(article.source_path, "duplicate", f"same content as {first}"))
+            duplicates.append(_duplicate(article.source_path, first))
     return new, skipped, duplicates
+
+
+def _duplicate(source_path: str, first: str) -> Reject:
+    return Reject(source_path, "duplicate", f"same content as {first}")
 
 
 def _same_file(a: str, b: str) -> bool:
