@@ -328,25 +328,17 @@ def remove_uncommitted(root: Path) -> list[Path]:
 
 def processed_documents(root: Path) -> dict[str, str]:
     """`doc_id → source_path` of every committed document."""
-    table = read_dataset(root, "documents", ["doc_id", "source_path"])
-    return dict(
-        zip(
-            table.column("doc_id").to_pylist(),
-            table.column("source_path").to_pylist(),
-            strict=True,
-        )
-    )
+    return dict(_column_pairs(root, "documents", "doc_id", "source_path"))
 
 
 def rejected_inputs(root: Path) -> set[tuple[str, str]]:
-    table = read_dataset(root, "rejects", ["source_path", "reason_code"])
-    return set(
-        zip(
-            table.column("source_path").to_pylist(),
-            table.column("reason_code").to_pylist(),
-            strict=True,
-        )
-    )
+    """`(source_path, reason_code)` of every committed reject."""
+    return set(_column_pairs(root, "rejects", "source_path", "reason_code"))
+
+
+def _column_pairs(root: Path, dataset: str, first: str, second: str) -> list[tuple[Any, Any]]:
+    table = read_dataset(root, dataset, [first, second])
+    return list(zip(table.column(first).to_pylist(), table.column(second).to_pylist(), strict=True))
 
 
 def translation_cache(root: Path) -> dict[tuple[str, str, str], Translation]:
