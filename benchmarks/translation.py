@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import io
 import json
 import os
 import resource
@@ -196,22 +195,9 @@ def train_sentencepiece(corpus: list[str], path: Path) -> tuple[list[str], str]:
     """A SentencePiece model asked for VOCAB_SIZE pieces. The corpus (1,514 sentences) cannot
     support 32k unigram pieces (a soft limit stops near 6.8k); BPE with `hard_vocab_limit=False`
     gets close (about 29.6k), so BPE it is. Returns the pieces in id order."""
-    import sentencepiece as spm
+    from tests.support.tiny_argos import train_sentencepiece as train
 
-    buffer = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(corpus),
-        model_writer=buffer,
-        vocab_size=VOCAB_SIZE,
-        hard_vocab_limit=False,
-        model_type="bpe",
-        character_coverage=1.0,
-        num_threads=2,
-        minloglevel=2,
-    )
-    path.write_bytes(buffer.getvalue())
-    processor = spm.SentencePieceProcessor(model_file=str(path))
-    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())], "bpe"
+    return train(corpus, path, vocab_size=VOCAB_SIZE, model_type="bpe", num_threads=2), "bpe"
 
 
 def write_ct2_model(model_dir: Path, vocabulary: list[str]) -> None:

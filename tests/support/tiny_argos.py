@@ -122,19 +122,29 @@ def _zip_dir(root: Path, out: Path) -> None:
 
 
 def _write_sentencepiece(path: Path) -> list[str]:
+    return train_sentencepiece(
+        corpus_lines(),
+        path,
+        vocab_size=200,
+        model_type="unigram",
+        seed_sentencepiece_size=10000,
+        num_threads=1,
+    )
+
+
+def train_sentencepiece(lines: list[str], path: Path, **options: Any) -> list[str]:
+    """Train a SentencePiece model on `lines` (soft vocabulary limit, every character kept),
+    write it to `path` and return its pieces in id order. `options` go to the trainer."""
     import sentencepiece as spm
 
     buffer = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(corpus_lines()),
+        sentence_iterator=iter(lines),
         model_writer=buffer,
-        vocab_size=200,
         hard_vocab_limit=False,
         character_coverage=1.0,
-        model_type="unigram",
-        seed_sentencepiece_size=10000,
-        num_threads=1,
         minloglevel=2,
+        **options,
     )
     path.write_bytes(buffer.getvalue())
     processor = spm.SentencePieceProcessor(model_file=str(path))
