@@ -95,7 +95,6 @@ FFN = 2048
 VOCAB_SIZE = 32000
 SEED = 20240601
 BUILD_VERSION = 1  # bump when the builder changes: the cache key includes it
-SPECIAL = ("<unk>", "<s>", "</s>")
 
 SPANISH_FILES = ("spa_Latn.devtest", "newssyscomb2009.spa")
 FLORES = ("spa_Latn.devtest", "eng_Latn.devtest")
@@ -208,6 +207,8 @@ def write_ct2_model(model_dir: Path, vocabulary: list[str]) -> None:
     import numpy as np
     from ctranslate2.specs import model_spec, transformer_spec
 
+    from tests.support.tiny_argos import save_model, spec_shape
+
     spec = transformer_spec.TransformerSpec.from_config(num_layers=LAYERS, num_heads=HEADS)
     rng = np.random.default_rng(SEED)
     size = len(vocabulary)
@@ -215,7 +216,7 @@ def write_ct2_model(model_dir: Path, vocabulary: list[str]) -> None:
     def fill(layer: Any, name: str, value: Any) -> None:
         attr = name.rsplit("/", 1)[-1]
         if value is None:
-            shape = _shape(name, size)
+            shape = spec_shape(name, size, D_MODEL, FFN)
             if attr == "gamma":
                 array = np.ones(shape, dtype="f4")
             elif attr == "beta":
@@ -228,34 +229,7 @@ def write_ct2_model(model_dir: Path, vocabulary: list[str]) -> None:
             setattr(layer, attr, rng.standard_normal(weight.shape[0], dtype="f4") * 0.02)
 
     model_spec.visit_spec(spec, fill)  # positions stay unset: sinusoidal, computed
-    bias = spec.decoder.projection.bias
-    for token in SPECIAL:
-        bias[vocabulary.index(token)] = -30.0
-    spec.register_source_vocabulary(vocabulary)
-    spec.register_target_vocabulary(vocabulary)
-    spec.validate()
-    spec.optimize(quantization="int8")
-    spec.save(str(model_dir))
-
-
-def _shape(name: str, vocab_size: int) -> tuple[int, ...]:
-    """The shape of spec variable `name` (weights only; biases follow their weight)."""
-    d, f = D_MODEL, FFN
-    if name.endswith(("gamma", "beta")):
-        return (d,)
-    if name.endswith(("embeddings_0/weight", "embeddings/weight", "projection/weight")):
-        return (vocab_size, d)
-    if name.endswith("self_attention/linear_0/weight"):
-        return (3 * d, d)
-    if name.endswith("attention/linear_1/weight") and "self_attention" not in name:
-        return (2 * d, d)
-    if name.endswith("ffn/linear_0/weight"):
-        return (f, d)
-    if name.endswith("ffn/linear_1/weight"):
-        return (d, f)
-    if name.endswith("/weight"):
-        return (d, d)
-    raise ValueError(f"no shape rule for spec variable {name}")
+    save_model(spec, vocabulary, model_dir, quantization="int8")
 
 
 # ---------------------------------------------------------------- the paths

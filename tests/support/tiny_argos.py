@@ -221,12 +221,22 @@ def _write_ct2_model(model_dir: Path, vocabulary: list[str], max_positions: int 
         table = _sinusoids(max_positions, D_MODEL)
         spec.encoder.position_encodings.encodings = table
         spec.decoder.position_encodings.encodings = table.copy()
+    save_model(spec, vocabulary, model_dir)
+
+
+def save_model(
+    spec: Any, vocabulary: list[str], model_dir: Path, quantization: str | None = None
+) -> None:
+    """Keep the special tokens from being generated (so every output runs to the decoding
+    limit), register `vocabulary` on both sides, then validate and save `spec`."""
     bias = spec.decoder.projection.bias
     for token in SPECIAL:
         bias[vocabulary.index(token)] = -30.0
     spec.register_source_vocabulary(vocabulary)
     spec.register_target_vocabulary(vocabulary)
     spec.validate()
+    if quantization:
+        spec.optimize(quantization=quantization)
     spec.save(str(model_dir))
 
 
@@ -256,28 +266,32 @@ def argos_env(root: Path) -> dict[str, str]:
 def _random(rng: np.random.Generator, name: str, vocab_size: int) -> np.ndarray:
     """A float32 array shaped for the spec variable `name` (weights before their biases:
     `visit_spec` visits `weight` before `bias` in every linear layer)."""
-    d, f = D_MODEL, FFN
+    shape = spec_shape(name, vocab_size, D_MODEL, FFN)
     if name.endswith(("gamma", "beta")):
         base = 1.0 if name.endswith("gamma") else 0.0
-        return (base + rng.standard_normal(d) * 0.02).astype("f4")
-    if name.endswith("embeddings_0/weight") or name.endswith("embeddings/weight"):
-        shape: tuple[int, ...] = (vocab_size, d)
-    elif name.endswith("projection/weight"):
-        shape = (vocab_size, d)
-    elif name.endswith("self_attention/linear_0/weight"):
-        shape = (3 * d, d)
-    elif name.endswith("attention/linear_1/weight") and "self_attention" not in name:
-        shape = (2 * d, d)
-    elif name.endswith("ffn/linear_0/weight"):
-        shape = (f, d)
-    elif name.endswith("ffn/linear_1/weight"):
-        shape = (d, f)
-    elif name.endswith("/weight"):
-        shape = (d, d)
-    else:
-        raise ValueError(f"no shape rule for spec variable {name}")
+        return (base + rng.standard_normal(shape) * 0.02).astype("f4")
     scale = 1.0 if "projection" in name else 0.3
     return (rng.standard_normal(shape) * scale).astype("f4")
+
+
+def spec_shape(name: str, vocab_size: int, d: int, f: int) -> tuple[int, ...]:
+    """The shape of Transformer spec variable `name` for model width `d` and FFN width `f`
+    (weights and layer norms; biases follow their weight)."""
+    if name.endswith(("gamma", "beta")):
+        return (d,)
+    if name.endswith(("embeddings_0/weight", "embeddings/weight", "projection/weight")):
+        return (vocab_size, d)
+    if name.endswith("self_attention/linear_0/weight"):
+        return (3 * d, d)
+    if name.endswith("attention/linear_1/weight") and "self_attention" not in name:
+        return (2 * d, d)
+    if name.endswith("ffn/linear_0/weight"):
+        return (f, d)
+    if name.endswith("ffn/linear_1/weight"):
+        return (d, f)
+    if name.endswith("/weight"):
+        return (d, d)
+    raise ValueError(f"no shape rule for spec variable {name}")
 
 
 def copy_package_dir(package_file: Path, dest: Path) -> Path:
