@@ -7,8 +7,9 @@ repository), describes every line the segmenter weighs around each attribution e
 does when it decides (lines above nearest first, each given that the nearer ones are tweet
 text; the line below), labels it from the set's truth spans, and fits a logistic regression
 (damped Newton steps, pulled towards the hand-set `PRIOR` by an L2 penalty). Each set is used
-twice: as generated, and with a blank line between each paragraph-style tweet and its
-attribution (a layout of real scrapes the generator does not make). Prints the weights to
+three times: as generated, with a blank line between each paragraph-style tweet and its
+attribution, and with one-line tweets placed after their attribution (two layouts of real
+scrapes the generator does not make). Prints the weights to
 paste into `flows/tweet_extent.py` and the per-line accuracy on the fitting sets. Check the weights on
 other seeds with `benchmarks/quality.py --layouts` (the visible set is seed 7).
 """
@@ -31,9 +32,10 @@ if str(ROOT) not in sys.path:
 from flows import tweet_extent  # noqa: E402
 from flows.ingest import read_article  # noqa: E402
 from flows.records import Span  # noqa: E402
-from flows.segment import Layout  # noqa: E402
+from flows.segment import Layout, below_position  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+ATTRIBUTION_FIRST_EVERY = 5  # one tweet in this many, chosen by tweet id
 PRIOR_STRENGTH = 1.0  # as many lines' worth of evidence as this, per feature
 
 
@@ -85,6 +87,35 @@ def with_blank_before_attribution(set_dir: Path, dest: Path) -> Path:
     return dest
 
 
+def with_attribution_first(set_dir: Path, dest: Path) -> Path:
+    """A copy of a generated set in which some one-line tweets written above their attribution
+    come after it instead (`— Name (@handle) Date` then the text), as in some scrapes."""
+    records = [json.loads(x) for x in (set_dir / "truth.jsonl").read_text("utf-8").splitlines()]
+    (dest / "articles").mkdir(parents=True)
+    by_file: dict[str, list[dict]] = {}
+    for rec in records:
+        by_file.setdefault(rec["file"], []).append(rec)
+    for name, recs in by_file.items():
+        text = (set_dir / "articles" / name).read_text(encoding="utf-8")
+        for r in recs:
+            if r["layout"] != "1_lines" or r["multiline"] or len(r["spans"]) != 1:
+                continue
+            if int(r["tweet_id"]) % ATTRIBUTION_FIRST_EVERY:
+                continue  # a rarer layout than text then attribution: a few tweets only
+            a, b = r["spans"][0]
+            if text[b : b + 1] != "\n" or text[a - 1 : a] != "\n":
+                continue
+            end = text.find("\n", b + 1)
+            end = len(text) if end < 0 else end
+            who = text[b + 1 : end]
+            text = text[:a] + who + "\n" + text[a:b] + text[end:]
+            r["spans"] = [[a + len(who) + 1, b + len(who) + 1]]
+        (dest / "articles" / name).write_text(text, encoding="utf-8")
+    lines = [json.dumps(r) for r in records]
+    (dest / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return dest
+
+
 def _is_tweet(span: Span, truth: list[tuple[int, int]]) -> bool:
     return any(a < span.end and span.start < b for a, b in truth)
 
@@ -113,7 +144,7 @@ def rows_of(set_dir: Path) -> tuple[list[list[float]], list[int]]:
             spans = truth.get((path.name, att.handle.lower()), [])
             head = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
             words = bool(head) and tweet_extent.has_words(layout.text(head))
-            i, first = att.line - 1, True
+            i, first, taken = att.line - 1, True, []
             if att.rest_start is None and att.text_start == layout.lines[att.line].start:
                 while layout.free(i):
                     if first:
@@ -122,11 +153,13 @@ def rows_of(set_dir: Path) -> tuple[list[list[float]], list[int]]:
                         position = "above_further"
                     if not add(layout, i, position, i + 1, spans):
                         break
-                    words, first = words or tweet_extent.has_words(layout.lines[i].text), False
+                    taken.insert(0, Span(layout.lines[i].start, layout.lines[i].end))
+                    first = False
                     i -= 1
             nearer = att.date_line if att.date_line is not None else att.line
             if att.rest_start is None and layout.free(nearer + 1):
-                add(layout, nearer + 1, "below" if words else "below_split", nearer, spans)
+                so_far = layout.text([*taken, *head])
+                add(layout, nearer + 1, below_position(so_far), nearer, spans)
     return xs, ys
 
 
@@ -167,7 +200,8 @@ def main(argv: list[str] | None = None) -> None:
         for seed in args.seeds:
             set_dir = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"seed{seed}")
             blank = with_blank_before_attribution(set_dir, Path(tmp) / f"seed{seed}-blank")
-            for one in (set_dir, blank):
+            first = with_attribution_first(set_dir, Path(tmp) / f"seed{seed}-first")
+            for one in (set_dir, blank, first):
                 more_x, more_y = rows_of(one)
                 xs += more_x
                 ys += more_y

@@ -13,7 +13,7 @@ from flows import attribution, entities, tweet_extent
 from flows.detect import detect
 from flows.records import Article, Segment, Sentence, Span
 from flows.sentences import split_spans
-from flows.tweet_extent import TWEET_MAX_CHARS, has_words, tweet_length
+from flows.tweet_extent import TWEET_MAX_CHARS, has_words, hashtags_only, tweet_length
 
 BOILERPLATE_RE = [
     re.compile(p, re.IGNORECASE)
@@ -286,7 +286,7 @@ class Layout:
             return []  # the line stands right above the next attribution: its text
         if tweet_length(f"{self.text(so_far)} {line.text}") > TWEET_MAX_CHARS:
             return []
-        position = "below" if has_words(self.text(so_far)) else "below_split"
+        position = below_position(self.text(so_far))
         if tweet_extent.log_odds(self.view(i, position, nearer)) <= 0:
             return []
         return [Span(line.start, line.end)]
@@ -295,6 +295,14 @@ class Layout:
         head = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
         above = self.above(att, head)
         return above + head + self.below(att, above + head)
+
+
+def below_position(so_far: str) -> str:
+    """How the line below an attribution stands: after tweet text with words, after a
+    hashtag-only line (a tweet split around its attribution), or after nothing."""
+    if has_words(so_far):
+        return "below"
+    return "below_after_hashtags" if hashtags_only(so_far) else "below_split"
 
 
 def _kind_of_line(lines: list[Line], i: int) -> str:
