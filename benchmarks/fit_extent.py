@@ -9,9 +9,9 @@ text; the line below), labels it from the set's truth spans, and fits a logistic
 (damped Newton steps, pulled towards the hand-set `PRIOR` by an L2 penalty). Each set is used
 three times: as generated, with a blank line between each paragraph-style tweet and its
 attribution, and with one-line tweets placed after their attribution (two layouts of real
-scrapes the generator does not make). Prints the weights to
-paste into `flows/tweet_extent.py` and the per-line accuracy on the fitting sets. Check the weights on
-other seeds with `benchmarks/quality.py --layouts` (the visible set is seed 7).
+scrapes the generator does not make). Prints the weights to paste into `flows/tweet_extent.py`
+and the per-line accuracy on the fitting sets. Check the weights on other seeds with
+`benchmarks/quality.py --layouts` (the visible set is seed 7).
 """
 
 from __future__ import annotations
