@@ -106,3 +106,27 @@ def seed_text() -> str:
     from flows.ingest import normalise
 
     return normalise(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The seed article run once with Apertium and `--json`: (output root, stdout). Tests
+    read it and must not change it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from flows import apertium_engine
+    from flows.cli import main
+
+    if not apertium_engine.is_available("es", "en"):
+        pytest.skip("apertium-eng-spa is not installed (make test installs it)")
+    root = tmp_path_factory.mktemp("seed-run")
+    (root / "in").mkdir()
+    shutil.copy(SEED, root / "in" / SEED.name)
+    args = ["run", str(root / "in"), "--out", str(root / "out"), "--engine", "apertium"]
+    result = CliRunner().invoke(
+        main, [*args, "--run-date", "2026-01-02", "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return root / "out", result.stdout
