@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from flows import apertium_engine, datasets
 from flows.cli import main
 from flows.report_html import report_path
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED
 from tests.support.browser import Browser, Page, chromium, chromium_path
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -226,6 +226,25 @@ def test_run_json_prints_one_object_matching_the_runs_row(seed_run: tuple[Path, 
     assert summary["status"] == row["status"]
     assert summary["report"] == str(report_path(out, row["run_date"]))
     assert (summary["documents"], summary["spanish_tweets"]) == (1, 2)
+
+
+@needs_apertium
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_report_that_cannot_be_written_does_not_fail_the_run(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copy(SEED, tmp_path / "in" / SEED.name)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "reports").write_text("a file where the reports folder goes", encoding="utf-8")
+    args = ["run", str(tmp_path / "in"), "--out", str(out), "--engine", "apertium", "--json"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["report"] is None and summary["translated"] > 0
+    assert [r["status"] for r in datasets.read_dataset(out, "runs").to_pylist()] == ["completed"]
+    failed = CliRunner().invoke(main, ["report", "--out", str(out)])
+    assert failed.exit_code == 1
+    assert failed.stderr.startswith("error: ") and "cannot write the report" in failed.stderr
 
 
 # --- hostile text -----------------------------------------------------------------------
