@@ -112,12 +112,9 @@ def _partition(root: Path, dataset: str, run_date: date, committed: set[str]) ->
     """Rows of one `run_date` partition, from runs that committed (whatever columns each
     file has: files written by other versions may have more)."""
     rows: list[dict] = []
-    folder = datasets.partition_dir(root, dataset, run_date)
-    for path in sorted(folder.glob("part-*.parquet")):
-        if datasets.run_id_of(path) not in committed:
-            continue
-        for row in pq.read_table(path).to_pylist():
-            rows.append(row)
+    for path in sorted(datasets.partition_dir(root, dataset, run_date).glob("part-*.parquet")):
+        if datasets.run_id_of(path) in committed:
+            rows.extend(pq.read_table(path).to_pylist())
     return rows
 
 
@@ -196,6 +193,63 @@ def source_language(pairs: Sequence[Mapping[str, Any]]) -> str:
     return langs.most_common(1)[0][0] if langs else "es"
 
 
+def _is_source_tweet(segment: Mapping[str, Any], pairs: Sequence[Mapping], source: str) -> bool:
+    """As the `n_spanish_tweets` count has it: the tweet, or one of its sentences (the ones
+    not copied), is in the source language."""
+    return segment["kind"] == "tweet" and (
+        segment["lang"] == source or any(p["status"] != "copied" for p in pairs)
+    )
+
+
+def _tweet_row(
+    segment: Mapping[str, Any], pairs: Sequence[Mapping[str, Any]], titles: Mapping[str, str]
+) -> TweetRow:
+    """One tweet: its sentences' translations joined (copied ones as they are, a missing
+    one as its status), the mean score of those translated."""
+    entities = _entities(segment)
+    english = " ".join(p["tgt_text"] or f"[{p['status']}]" for p in pairs)
+    scores = [p["score"] for p in pairs if p["status"] == "translated" and p["score"] is not None]
+    return TweetRow(
+        anchor=_anchor(segment["segment_id"]),
+        doc_title=titles.get(segment["doc_id"], segment["doc_id"]),
+        author_name=segment["author_name"],
+        author_handle=segment["author_handle"],
+        posted_on=segment["posted_on"],
+        lang=segment["lang"],
+        lang_prob=segment["lang_prob"],
+        original=mark_entities(segment["text"], entities),
+        english=mark_entities(english, entities),
+        score=_mean(scores),
+        status=_tweet_status([p["status"] for p in pairs]) if pairs else "no sentences",
+    )
+
+
+def _context(
+    segment: Mapping[str, Any],
+    doc_segments: Sequence[Mapping[str, Any]],
+    titles: Mapping[str, str],
+    paths: Mapping[str, str],
+) -> Context:
+    """The tweet among the segments around it in its article."""
+    return Context(
+        anchor=_anchor(segment["segment_id"]),
+        doc_title=titles.get(segment["doc_id"], segment["doc_id"]),
+        source_path=paths.get(segment["doc_id"], ""),
+        author_handle=segment["author_handle"],
+        segments=tuple(
+            ContextSegment(
+                n["ordinal"],
+                n["kind"],
+                n["lang"],
+                mark_entities(n["text"], _entities(n)),
+                n["segment_id"] == segment["segment_id"],
+            )
+            for n in doc_segments
+            if abs(n["ordinal"] - segment["ordinal"]) <= CONTEXT_SEGMENTS
+        ),
+    )
+
+
 def build(root: Path, run_date: date) -> Report:
     """Read the committed rows of `run_date` and shape them for the page."""
     runs = _runs(root, run_date)
@@ -223,56 +277,10 @@ def build(root: Path, run_date: date) -> Report:
         s
         for doc_id in sorted(by_doc, key=lambda d: (titles.get(d, d), d))
         for s in by_doc[doc_id]
-        if s["kind"] == "tweet"
-        and (s["lang"] == source or any(p["status"] != "copied" for p in pairs_of[s["segment_id"]]))
+        if _is_source_tweet(s, pairs_of[s["segment_id"]], source)
     ]
-    tweets, contexts = [], []
-    for s in spanish:
-        own = pairs_of[s["segment_id"]]
-        entities = _entities(s)
-        english = " ".join(p["tgt_text"] or f"[{p['status']}]" for p in own)
-        tweets.append(
-            TweetRow(
-                anchor=_anchor(s["segment_id"]),
-                doc_title=titles.get(s["doc_id"], s["doc_id"]),
-                author_name=s["author_name"],
-                author_handle=s["author_handle"],
-                posted_on=s["posted_on"],
-                lang=s["lang"],
-                lang_prob=s["lang_prob"],
-                original=mark_entities(s["text"], entities),
-                english=mark_entities(english, entities),
-                score=_mean(
-                    [
-                        p["score"]
-                        for p in own
-                        if p["status"] == "translated" and p["score"] is not None
-                    ]
-                ),
-                status=_tweet_status([p["status"] for p in own]) if own else "no sentences",
-            )
-        )
-        around = [
-            n for n in by_doc[s["doc_id"]] if abs(n["ordinal"] - s["ordinal"]) <= CONTEXT_SEGMENTS
-        ]
-        contexts.append(
-            Context(
-                anchor=_anchor(s["segment_id"]),
-                doc_title=titles.get(s["doc_id"], s["doc_id"]),
-                source_path=paths.get(s["doc_id"], ""),
-                author_handle=s["author_handle"],
-                segments=tuple(
-                    ContextSegment(
-                        n["ordinal"],
-                        n["kind"],
-                        n["lang"],
-                        mark_entities(n["text"], _entities(n)),
-                        n["segment_id"] == s["segment_id"],
-                    )
-                    for n in around
-                ),
-            )
-        )
+    tweets = [_tweet_row(s, pairs_of[s["segment_id"]], titles) for s in spanish]
+    contexts = [_context(s, by_doc[s["doc_id"]], titles, paths) for s in spanish]
 
     statuses = Counter(p["status"] for p in pairs)
     tweets_all = [s for s in segments if s["kind"] == "tweet"]
