@@ -86,15 +86,24 @@ def spanish_tweets(out: Path) -> dict[str, dict]:
         for s in datasets.read_dataset(out, "segments").to_pylist()
         if s["kind"] == "tweet"
     }
-    english: dict[str, list[str]] = {}
+    pairs: dict[str, list[dict]] = {}
     for p in sorted(
         datasets.read_dataset(out, "sentence_pairs").to_pylist(),
         key=lambda p: (p["segment_id"], p["sentence_index"]),
     ):
-        english.setdefault(p["segment_id"], []).append(p["tgt_text"])
+        pairs.setdefault(p["segment_id"], []).append(p)
     return {
-        tweets[sid]["author_handle"]: {"text": tweets[sid]["text"], "english": " ".join(parts)}
-        for sid, parts in english.items()
+        tweets[sid]["author_handle"]: {
+            "text": tweets[sid]["text"],
+            "english": " ".join(p["tgt_text"] for p in own),
+            # one status, or how many sentences have each (an entity-only one may be copied)
+            "status": own[0]["status"]
+            if len({p["status"] for p in own}) == 1
+            else ", ".join(
+                f"{st} {n}" for st, n in sorted(Counter(p["status"] for p in own).items())
+            ),
+        }
+        for sid, own in pairs.items()
     }
 
 
@@ -136,7 +145,7 @@ def test_seed_report_in_chromium(
         [handle] = [h for h in expected if f"@{h}" in row["author"]]
         assert row["original"] == expected[handle]["text"]
         assert row["english"] == expected[handle]["english"]
-        assert row["status"] == "translated"
+        assert row["status"] == expected[handle]["status"]
     by_handle = {h: r for r in rows for h in expected if f"@{h}" in r["author"]}
     assert by_handle["m_ebrard"]["english"].startswith("Results of the dialogue on security")
     # the entities are marked in the original and in the English
