@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 _ARGOS_HOME = Path(tempfile.mkdtemp(prefix="bilingual-tests-"))
 for _name, _sub in {
@@ -109,9 +110,11 @@ def seed_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def seed_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The seed article run once with Apertium and `--json`: (output root, stdout). Tests
-    read it and must not change it."""
+def seed_run(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Result]:
+    """The seed article run once with Apertium, `--json` and the progress bar on: (output
+    root, the command's result). Tests read it and must not change it."""
     import shutil
 
     from click.testing import CliRunner
@@ -126,7 +129,7 @@ def seed_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copy(SEED, root / "in" / SEED.name)
     args = ["run", str(root / "in"), "--out", str(root / "out"), "--engine", "apertium"]
     result = CliRunner().invoke(
-        main, [*args, "--run-date", "2026-01-02", "--json"], catch_exceptions=False
+        main, [*args, "--run-date", "2026-01-02", "--json", "--progress"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    return root / "out", result.stdout
+    return root / "out", result

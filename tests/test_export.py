@@ -201,7 +201,7 @@ def test_export_before_any_run_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_seed_export_round_trips_the_translated_pairs(
-    seed_run: tuple[Path, str], tmp_path: Path
+    seed_run: tuple[Path, Result], tmp_path: Path
 ) -> None:
     out, _ = seed_run
     translated = [

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from flows import apertium_engine, datasets
 from flows.cli import main
@@ -128,7 +128,7 @@ def test_the_request_log_sees_a_page_that_reaches_out(browser: Browser, tmp_path
 
 @needs_chromium
 def test_seed_report_in_chromium(
-    seed_run: tuple[Path, str], browser: Browser, tmp_path: Path
+    seed_run: tuple[Path, Result], browser: Browser, tmp_path: Path
 ) -> None:
     out, _ = seed_run
     html = report_path(out, datasets.read_dataset(out, "runs").column("run_date")[0].as_py())
@@ -180,7 +180,7 @@ def test_seed_report_in_chromium(
 
 @needs_chromium
 def test_seed_report_without_its_csp_still_asks_for_nothing(
-    seed_run: tuple[Path, str], browser: Browser, tmp_path: Path
+    seed_run: tuple[Path, Result], browser: Browser, tmp_path: Path
 ) -> None:
     """The policy would block a request; without it, the content itself must make none."""
     out, _ = seed_run
@@ -194,7 +194,7 @@ def test_seed_report_without_its_csp_still_asks_for_nothing(
     assert browser.evaluate("document.querySelectorAll('figure > svg').length") == N_CHARTS
 
 
-def test_report_is_not_a_dataset(seed_run: tuple[Path, str]) -> None:
+def test_report_is_not_a_dataset(seed_run: tuple[Path, Result]) -> None:
     out, _ = seed_run
     [html] = (out / "reports").glob("run_date=*/index.html")
     assert html.parent.parent.name == "reports" and "reports" not in datasets.DATASETS
@@ -205,7 +205,7 @@ def test_report_is_not_a_dataset(seed_run: tuple[Path, str]) -> None:
     assert html not in set(out.glob("*/*/*.parquet"))
 
 
-def test_report_command_writes_where_asked(seed_run: tuple[Path, str], tmp_path: Path) -> None:
+def test_report_command_writes_where_asked(seed_run: tuple[Path, Result], tmp_path: Path) -> None:
     out, _ = seed_run
     dest = tmp_path / "mail" / "report.html"
     result = CliRunner().invoke(main, ["report", "--out", str(out), "--html", str(dest)])
@@ -219,9 +219,10 @@ def test_report_command_writes_where_asked(seed_run: tuple[Path, str], tmp_path:
     assert empty.exit_code == 1 and "bilingual run" in empty.stderr
 
 
-def test_run_json_prints_one_object_matching_the_runs_row(seed_run: tuple[Path, str]) -> None:
-    out, stdout = seed_run
-    [line] = stdout.splitlines()
+def test_run_json_prints_one_object_matching_the_runs_row(seed_run: tuple[Path, Result]) -> None:
+    out, result = seed_run
+    [line] = result.stdout.splitlines()  # the progress bar went to stderr
+    assert "translating" in result.stderr
     summary = json.loads(line)
     [row] = datasets.read_dataset(out, "runs").to_pylist()
     assert summary["run_id"] == row["run_id"]
