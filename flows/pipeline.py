@@ -14,7 +14,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows import datasets
+from flows import datasets, report_html
 from flows.align import SCOPES, EngineInfo, align_document, sentences_to_translate
 from flows.detect import detect_document
 from flows.errors import UsageError
@@ -175,6 +175,10 @@ def bilingual_flow(
         run_row = summary.run_row(started_at, datetime.now(UTC), scope)
         datasets.commit(root, run, moves, replaced, run_row, settled)
         step(1)
+        try:
+            report_html.write_report(root, run_date)
+        except Exception as exc:  # the run is committed; a report it cannot draw must not undo it
+            logger.warning("HTML report not written: %s", exc)
 
     # report
     create_table_artifact(

@@ -54,6 +54,10 @@ class RunSummary:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    @property
+    def status(self) -> str:
+        return "completed" if not self.failed else "completed_with_failures"
+
     def run_row(self, started_at: datetime, finished_at: datetime, scope: str) -> dict[str, Any]:
         """The run's row in the `runs` dataset."""
         return {
@@ -75,7 +79,7 @@ class RunSummary:
             "model_id": self.model_id,
             "scope": scope,
             "pipeline_version": PIPELINE_VERSION,
-            "status": "completed" if not self.failed else "completed_with_failures",
+            "status": self.status,
         }
 
 
