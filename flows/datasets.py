@@ -20,11 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows import PIPELINE_VERSION
-from flows.align import tweet_is_source
-from flows.detect import SEED
+from flows.align import EngineInfo, tweet_is_source
 from flows.records import ProcessedDocument, Reject, SentencePair, Translation
 
-SCHEMA_VERSION = "1"
+# 2: `sentence_pairs.engine_signature`, `runs.signature` and `runs.counters`.
+SCHEMA_VERSION = "2"
 STAGING = ".staging"
 
 _SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
@@ -87,6 +87,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("model_id", pa.string()),
             ("score", pa.float64()),
             ("from_cache", pa.bool_()),
+            ("engine_signature", pa.string()),
             ("run_id", pa.string()),
         ]
     ),
@@ -110,6 +111,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("model_id", pa.string()),
             ("scope", pa.string()),
             ("pipeline_version", pa.string()),
+            ("signature", pa.string()),
+            ("counters", pa.map_(pa.string(), pa.int64())),
             ("status", pa.string()),
         ]
     ),
@@ -138,22 +141,44 @@ class RunInfo:
     scope: str
     source_lang: str
     target_lang: str
+    engine_signature: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        run_id: str,
+        run_date: date,
+        scope: str,
+        source_lang: str,
+        target_lang: str,
+        engine: EngineInfo | None,
+    ) -> RunInfo:
+        """A run's info with `engine`'s name, model and signature (None: no engine)."""
+        if engine is None:
+            return cls(run_id, run_date, None, None, scope, source_lang, target_lang)
+        return cls(
+            run_id,
+            run_date,
+            engine.name,
+            engine.model_id,
+            scope,
+            source_lang,
+            target_lang,
+            engine.signature,
+        )
+
+    @property
+    def signature(self) -> str:
+        """The run's signature: pipeline and schema versions, the segmenter's, the detector's
+        and the engine's signatures, scope and languages."""
+        from flows.signature import run_signature
+
+        return run_signature(
+            SCHEMA_VERSION, self.engine_signature, self.scope, self.source_lang, self.target_lang
+        )
 
     def metadata(self) -> dict[str, str]:
-        from importlib.metadata import version
-
-        signature = "|".join(
-            [
-                f"bilingual:{PIPELINE_VERSION}",
-                f"schema:{SCHEMA_VERSION}",
-                f"engine:{self.engine or 'none'}",
-                f"model:{self.model_id or 'none'}",
-                f"langdetect:{version('langdetect')}",
-                f"seed:{SEED}",
-                f"scope:{self.scope}",
-                f"{self.source_lang}-{self.target_lang}",
-            ]
-        )
+        signature = self.signature
         return {
             "schema_version": SCHEMA_VERSION,
             "pipeline_version": PIPELINE_VERSION,
@@ -236,6 +261,7 @@ def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict]:
             "model_id": p.model_id,
             "score": p.score,
             "from_cache": p.from_cache,
+            "engine_signature": p.engine_signature,
             "run_id": run_id,
         }
         for p in pairs
@@ -288,17 +314,25 @@ def run_id_of(path: Path) -> str:
 
 
 def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None) -> pa.Table:
-    """Every committed file of `dataset` as one table (with `run_date` from the path)."""
+    """Every committed file of `dataset` as one table (with `run_date` from the path), in the
+    current schema: a column an older file lacks is read as nulls."""
+    schema = SCHEMAS[dataset]
+    wanted = list(columns) if columns else schema.names
     tables = []
     for path in part_files(root, dataset):
-        table = pq.read_table(path, columns=list(columns) if columns else None)
+        present = set(pq.read_schema(path).names)
+        table = pq.read_table(path, columns=[c for c in wanted if c in present])
+        for name in wanted:
+            if name not in present:
+                field = schema.field(name)
+                table = table.append_column(field, pa.nulls(len(table), field.type))
+        table = table.select(wanted)
         run_date = date.fromisoformat(path.parent.name.split("=", 1)[1])
         tables.append(
             table.append_column("run_date", pa.array([run_date] * len(table), pa.date32()))
         )
     if not tables:
-        schema = SCHEMAS[dataset]
-        fields = [schema.field(c) for c in columns] if columns else list(schema)
+        fields = [schema.field(c) for c in wanted]
         return pa.schema([*fields, ("run_date", pa.date32())]).empty_table()
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
 
@@ -341,17 +375,17 @@ def _column_pairs(root: Path, dataset: str, first: str, second: str) -> list[tup
     return list(zip(table.column(first).to_pylist(), table.column(second).to_pylist(), strict=True))
 
 
-def translation_cache(root: Path) -> dict[tuple[str, str, str], Translation]:
-    """`(engine, model_id, src_text) → Translation` for every sentence already translated."""
+def translation_cache(root: Path, engine_signature: str) -> dict[str, Translation]:
+    """`src_text → Translation` of every sentence already translated by an engine with this
+    exact signature (same model, versions and options). Rows written before signatures were
+    recorded have none, so they never match."""
     table = read_dataset(
-        root, "sentence_pairs", ["src_text", "tgt_text", "status", "engine", "model_id", "score"]
+        root, "sentence_pairs", ["src_text", "tgt_text", "status", "score", "engine_signature"]
     )
-    cache: dict[tuple[str, str, str], Translation] = {}
+    cache: dict[str, Translation] = {}
     for row in table.to_pylist():
-        if row["status"] == "translated":
-            cache[(row["engine"], row["model_id"], row["src_text"])] = Translation(
-                row["tgt_text"], row["score"]
-            )
+        if row["status"] == "translated" and row["engine_signature"] == engine_signature:
+            cache[row["src_text"]] = Translation(row["tgt_text"], row["score"])
     return cache
 
 

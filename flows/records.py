@@ -114,6 +114,7 @@ class SentencePair:
     model_id: str | None
     score: float | None
     from_cache: bool = False
+    engine_signature: str | None = None
 
 
 @dataclass(frozen=True)

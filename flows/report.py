@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ class RunSummary:
     model_id: str | None
     out: str
     hint: str | None = None
+    counters: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs in the order a reader wants them."""
@@ -49,12 +50,16 @@ class RunSummary:
             ("engine", f"{self.engine} ({self.model_id})" if self.engine else "none"),
             ("time", f"{self.seconds:.1f} s"),
             ("output", self.out),
+            *([("per-stage counters", "")] if self.counters else []),
+            *((f"  {name}", str(n)) for name, n in sorted(self.counters.items())),
         ]
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
-    def run_row(self, started_at: datetime, finished_at: datetime, scope: str) -> dict[str, Any]:
+    def run_row(
+        self, started_at: datetime, finished_at: datetime, scope: str, signature: str
+    ) -> dict[str, Any]:
         """The run's row in the `runs` dataset."""
         return {
             "run_id": self.run_id,
@@ -75,6 +80,8 @@ class RunSummary:
             "model_id": self.model_id,
             "scope": scope,
             "pipeline_version": PIPELINE_VERSION,
+            "signature": signature,
+            "counters": sorted(self.counters.items()),
             "status": "completed" if not self.failed else "completed_with_failures",
         }
 
@@ -93,6 +100,7 @@ def summarise(
     out: str,
     seconds: float,
     hint: str | None,
+    counters: dict[str, int] | None = None,
 ) -> RunSummary:
     """Count what a run did. Sentence counts are of `source_lang` sentences."""
     tweets = [s for d in docs for s in d.segments if s.kind == "tweet"]
@@ -116,6 +124,7 @@ def summarise(
         model_id=model_id,
         out=out,
         hint=hint if statuses.count("pending") else None,
+        counters=dict(counters or {}),
     )
 
 
