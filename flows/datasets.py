@@ -193,7 +193,9 @@ class RunInfo:
 # --- rows -------------------------------------------------------------------------------
 
 
-def document_rows(docs: Iterable[ProcessedDocument], run_id: str, source: str) -> list[dict]:
+def document_rows(
+    docs: Iterable[ProcessedDocument], run_id: str, source: str
+) -> list[dict[str, Any]]:
     rows = []
     for doc in docs:
         tweets = [s for s in doc.segments if s.kind == "tweet"]
@@ -216,7 +218,7 @@ def document_rows(docs: Iterable[ProcessedDocument], run_id: str, source: str) -
     return rows
 
 
-def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict]:
+def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict[str, Any]]:
     return [
         {
             "doc_id": s.doc_id,
@@ -243,7 +245,7 @@ def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict]:
     ]
 
 
-def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict]:
+def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict[str, Any]]:
     return [
         {
             "doc_id": p.doc_id,
@@ -268,7 +270,7 @@ def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict]:
     ]
 
 
-def reject_rows(rejects: Iterable[Reject], run_id: str) -> list[dict]:
+def reject_rows(rejects: Iterable[Reject], run_id: str) -> list[dict[str, Any]]:
     return [
         {
             "source_path": r.source_path,

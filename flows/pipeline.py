@@ -102,8 +102,8 @@ def bilingual_flow(
         step = bar.step("translating", len(todo.to_send))
         chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
         args = (unmapped(info.name if info else engine), unmapped(source_lang))
-        futures = translate.map(*args, unmapped(target_lang), chunks, unmapped(options))
-        done = plan.gather(todo, _results(futures, step, lambda r: len(r.done) + len(r.failed)))
+        sent = translate.map(*args, unmapped(target_lang), chunks, unmapped(options))
+        done = plan.gather(todo, _results(sent, step, lambda r: len(r.done) + len(r.failed)))
         # align
         pairs = plan.align_all(docs, scope, source_lang, target_lang, todo, done, info)
         # write: stage every file, then commit with the `runs` row last
