@@ -626,6 +626,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         help=f"where the model is built (default {CACHE_DIR})",
     )
     args = parser.parse_args(argv)
+    if not (args.eval_dir / "parallel").is_dir():
+        parser.error(f"no evaluation data in {args.eval_dir / 'parallel'}; pass --eval-dir DIR")
     use_cache_dir(args.cache_dir)
     if args.build_only:
         build_package(args.eval_dir)
