@@ -21,109 +21,30 @@ import pyarrow.parquet as pq
 
 from flows import PIPELINE_VERSION
 from flows.align import EngineInfo, tweet_is_source
-from flows.records import ProcessedDocument, Reject, SentencePair, Translation
+from flows.records import (
+    ProcessedDocument,
+    Reject,
+    SentencePair,
+    Translation,
+    documents_schema,
+    rejects_schema,
+    row_of,
+    segments_schema,
+    sentence_pairs_schema,
+)
+from flows.report import runs_schema
 
 # 2: `sentence_pairs.engine_signature`, `runs.signature` and `runs.counters`.
 SCHEMA_VERSION = "2"
 STAGING = ".staging"
 
-_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
-_CANDIDATE = pa.struct([("lang", pa.string()), ("prob", pa.float64())])
-_STRINGS = pa.list_(pa.string())
-
+# Each schema is defined next to the record its rows come from.
 SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("source_path", pa.string()),
-            ("title", pa.string()),
-            ("content_sha256", pa.string()),
-            ("encoding", pa.string()),
-            ("lang", pa.string()),
-            ("lang_prob", pa.float64()),
-            ("n_chars", pa.int32()),
-            ("n_segments", pa.int32()),
-            ("n_tweets", pa.int32()),
-            ("n_spanish_tweets", pa.int32()),
-            ("run_id", pa.string()),
-        ]
-    ),
-    "segments": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("segment_id", pa.string()),
-            ("ordinal", pa.int32()),
-            ("kind", pa.string()),
-            ("text", pa.string()),
-            ("spans", pa.list_(_SPAN)),
-            ("lang", pa.string()),
-            ("lang_prob", pa.float64()),
-            ("lang_reason", pa.string()),
-            ("lang_candidates", pa.list_(_CANDIDATE)),
-            ("author_name", pa.string()),
-            ("author_handle", pa.string()),
-            ("posted_on", pa.date32()),
-            ("hashtags", _STRINGS),
-            ("mentions", _STRINGS),
-            ("urls", _STRINGS),
-            ("note", pa.string()),
-            ("run_id", pa.string()),
-        ]
-    ),
-    "sentence_pairs": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("segment_id", pa.string()),
-            ("sentence_index", pa.int32()),
-            ("src_lang", pa.string()),
-            ("src_lang_prob", pa.float64()),
-            ("src_text", pa.string()),
-            ("src_start", pa.int32()),
-            ("src_end", pa.int32()),
-            ("tgt_lang", pa.string()),
-            ("tgt_text", pa.string()),
-            ("status", pa.string()),
-            ("engine", pa.string()),
-            ("model_id", pa.string()),
-            ("score", pa.float64()),
-            ("from_cache", pa.bool_()),
-            ("engine_signature", pa.string()),
-            ("run_id", pa.string()),
-        ]
-    ),
-    "runs": pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("started_at", pa.timestamp("us", tz="UTC")),
-            ("finished_at", pa.timestamp("us", tz="UTC")),
-            ("n_inputs", pa.int32()),
-            ("n_documents", pa.int32()),
-            ("n_skipped", pa.int32()),
-            ("n_rejects", pa.int32()),
-            ("n_segments", pa.int32()),
-            ("n_tweets", pa.int32()),
-            ("n_spanish_tweets", pa.int32()),
-            ("n_translated", pa.int32()),
-            ("n_cached", pa.int32()),
-            ("n_pending", pa.int32()),
-            ("n_failed", pa.int32()),
-            ("engine", pa.string()),
-            ("model_id", pa.string()),
-            ("scope", pa.string()),
-            ("pipeline_version", pa.string()),
-            ("signature", pa.string()),
-            ("counters", pa.map_(pa.string(), pa.int64())),
-            ("status", pa.string()),
-        ]
-    ),
-    "rejects": pa.schema(
-        [
-            ("source_path", pa.string()),
-            ("reason_code", pa.string()),
-            ("message", pa.string()),
-            ("run_id", pa.string()),
-        ]
-    ),
+    "documents": documents_schema(),
+    "segments": segments_schema(),
+    "sentence_pairs": sentence_pairs_schema(),
+    "runs": runs_schema(),
+    "rejects": rejects_schema(),
 }
 DATASETS = tuple(SCHEMAS)
 # Datasets whose rows belong to one document, replaced together when it is processed again.
@@ -200,86 +121,44 @@ def document_rows(
     for doc in docs:
         tweets = [s for s in doc.segments if s.kind == "tweet"]
         rows.append(
-            {
-                "doc_id": doc.article.doc_id,
-                "source_path": doc.article.source_path,
-                "title": doc.title,
-                "content_sha256": doc.article.content_sha256,
-                "encoding": doc.article.encoding,
-                "lang": doc.lang.lang,
-                "lang_prob": doc.lang.prob,
-                "n_chars": len(doc.article.text),
-                "n_segments": len(doc.segments),
-                "n_tweets": len(tweets),
-                "n_spanish_tweets": sum(tweet_is_source(t, source) for t in tweets),
-                "run_id": run_id,
-            }
+            row_of(
+                documents_schema(),
+                doc,
+                doc.article,
+                lang=doc.lang.lang,
+                lang_prob=doc.lang.prob,
+                n_chars=len(doc.article.text),
+                n_segments=len(doc.segments),
+                n_tweets=len(tweets),
+                n_spanish_tweets=sum(tweet_is_source(t, source) for t in tweets),
+                run_id=run_id,
+            )
         )
     return rows
 
 
 def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict[str, Any]]:
     return [
-        {
-            "doc_id": s.doc_id,
-            "segment_id": s.segment_id,
-            "ordinal": s.ordinal,
-            "kind": s.kind,
-            "text": s.text,
-            "spans": [{"start": sp.start, "end": sp.end} for sp in s.spans],
-            "lang": s.lang.lang,
-            "lang_prob": s.lang.prob,
-            "lang_reason": s.lang.reason,
-            "lang_candidates": [{"lang": lg, "prob": p} for lg, p in s.lang.candidates],
-            "author_name": s.author_name,
-            "author_handle": s.author_handle,
-            "posted_on": s.posted_on,
-            "hashtags": list(s.hashtags),
-            "mentions": list(s.mentions),
-            "urls": list(s.urls),
-            "note": s.note,
-            "run_id": run_id,
-        }
+        row_of(
+            segments_schema(),
+            s,
+            lang=s.lang.lang,
+            lang_prob=s.lang.prob,
+            lang_reason=s.lang.reason,
+            lang_candidates=[{"lang": lg, "prob": p} for lg, p in s.lang.candidates],
+            run_id=run_id,
+        )
         for doc in docs
         for s in doc.segments
     ]
 
 
 def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "doc_id": p.doc_id,
-            "segment_id": p.segment_id,
-            "sentence_index": p.sentence_index,
-            "src_lang": p.src_lang,
-            "src_lang_prob": p.src_lang_prob,
-            "src_text": p.src_text,
-            "src_start": p.src_start,
-            "src_end": p.src_end,
-            "tgt_lang": p.tgt_lang,
-            "tgt_text": p.tgt_text,
-            "status": p.status,
-            "engine": p.engine,
-            "model_id": p.model_id,
-            "score": p.score,
-            "from_cache": p.from_cache,
-            "engine_signature": p.engine_signature,
-            "run_id": run_id,
-        }
-        for p in pairs
-    ]
+    return [row_of(sentence_pairs_schema(), p, run_id=run_id) for p in pairs]
 
 
 def reject_rows(rejects: Iterable[Reject], run_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "source_path": r.source_path,
-            "reason_code": r.reason_code,
-            "message": r.message,
-            "run_id": run_id,
-        }
-        for r in rejects
-    ]
+    return [row_of(rejects_schema(), r, run_id=run_id) for r in rejects]
 
 
 # --- files ------------------------------------------------------------------------------
