@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from logging import Logger, LoggerAdapter
@@ -26,8 +26,7 @@ from flows.progress import Progress
 from flows.records import Article, ProcessedDocument, SentencePair
 from flows.report import RunSummary, preview_markdown, summary_artifact
 from flows.segment import segment
-from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine
-from flows.translate import translate_texts as translate_batch
+from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
 DOCUMENTS_PER_BATCH = 16
 SENTENCES_PER_TRANSLATION_TASK = 4096
@@ -44,7 +43,7 @@ def analyse(articles: Sequence[Article]) -> list[ProcessedDocument]:
 def translate(
     engine: str, source: str, target: str, texts: Sequence[str], options: ArgosOptions
 ) -> BatchResult:
-    return translate_batch(engine, source, target, texts, options)
+    return translate_texts(engine, source, target, texts, options)
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -52,7 +51,9 @@ def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
-def _results(futures: Iterable[PrefectFuture[T]], step: Any, size: Any) -> Iterator[T]:
+def _results(
+    futures: Iterable[PrefectFuture[T]], step: Callable[[int], None], size: Callable[[T], int]
+) -> Iterator[T]:
     """Each future's result as it is read, advancing the progress bar by `size(result)`."""
     for future in futures:
         result = future.result()

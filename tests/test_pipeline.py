@@ -89,6 +89,16 @@ def test_seed_becomes_bilingual_parquet(seeds: Path, tmp_path: Path, no_network:
     assert query(out, "SELECT count(*) FROM sentence_pairs WHERE tgt_text LIKE '%..%'") == [(0,)]
     assert re.search(r"│ translated\s+│\s+2 │", result.output), result.output
     assert query(out, "SELECT counters['align.status.copied'] FROM runs") == [(1,)]
+    # the README's query over the per-stage counters, as a reader runs it
+    readme = (SEED.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Per-stage counters") :]
+    sql = re.search(r"```sql\n(.*?);", section, re.DOTALL).group(1)  # type: ignore[union-attr]
+    counters = {
+        name: n for _, _, name, n in duckdb.sql(sql.replace("outputs/", f"{out}/")).fetchall()
+    }
+    assert counters["translate.apertium.sent"] == counters["align.status.translated"] == 2
+    assert counters["translate.apertium.doubled_stops_fixed"] == 1
+    assert counters["segment.kind.tweet"] == 2
     shown = run_cli(["show", "--out", str(out)])
     assert shown.exit_code == 0
     assert "@m_ebrard" in shown.output and "Results of the dialogue" in shown.output
