@@ -339,3 +339,19 @@ def _not_judged(segment: Segment) -> Segment:
     decision = LangDecision("und", 0.0, (), "boilerplate")
     sentences = tuple(replace(s, lang=decision) for s in segment.sentences)
     return replace(segment, lang=decision, sentences=sentences)
+
+
+# Bump when a change to the code above changes decisions (a change to the constants changes
+# the signature by itself).
+RULES_VERSION = "2"
+
+
+def signature() -> str:
+    """What made every `lang`: langdetect's version, these rules and their constants."""
+    from importlib.metadata import version
+
+    from flows.signature import rules_digest
+
+    return (
+        f"detect:langdetect-{version('langdetect')}+rules.{RULES_VERSION}.{rules_digest(globals())}"
+    )

@@ -406,3 +406,20 @@ def _trim_end(doc: str, start: int, end: int) -> int:
     while end > start and doc[end - 1].isspace():
         end -= 1
     return end
+
+
+# Bump when a change to the code above changes segments (a change to the constants changes
+# the signature by itself).
+RULES_VERSION = "2"
+
+
+def signature() -> str:
+    """What made every segment and sentence: these rules, the sentence splitter's, and
+    their constants."""
+    from flows import sentences
+    from flows.signature import rules_digest
+
+    digest = rules_digest(
+        {**globals(), **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()}}
+    )
+    return f"segment:rules.{RULES_VERSION}.{digest}"
