@@ -343,7 +343,7 @@ def _not_judged(segment: Segment) -> Segment:
 
 # Bump when a change to the code above changes decisions (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 def signature() -> str:

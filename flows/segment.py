@@ -410,16 +410,21 @@ def _trim_end(doc: str, start: int, end: int) -> int:
 
 # Bump when a change to the code above changes segments (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 def signature() -> str:
-    """What made every segment and sentence: these rules, the sentence splitter's, and
-    their constants."""
+    """What made every segment and sentence: these rules, the attribution patterns, the
+    tweet-extent model's weights, the sentence splitter's rules, and their constants."""
     from flows import sentences
     from flows.signature import rules_digest
 
     digest = rules_digest(
-        {**globals(), **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()}}
+        {
+            **globals(),
+            **{f"ATTRIBUTION_{k}": v for k, v in vars(attribution).items()},
+            **{f"EXTENT_{k}": v for k, v in vars(tweet_extent).items()},
+            **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()},
+        }
     )
     return f"segment:rules.{RULES_VERSION}.{digest}"
