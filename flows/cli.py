@@ -169,7 +169,7 @@ def run(
     from flows.report import render_terminal
     from flows.report_html import report_path
 
-    html = report_path(out, settings.run_date)
+    html = report_path(out, date.fromisoformat(summary.run_date))
     html_shown = str(html) if html.exists() else None
     if as_json:
         fields = {**summary.as_dict(), "status": summary.status, "report": html_shown}

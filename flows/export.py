@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flows import PIPELINE_VERSION, datasets
 from flows.errors import BilingualError, UsageError
@@ -77,7 +77,7 @@ def translated_pairs(root: Path, min_score: float | None = None) -> list[ExportP
         and (min_score is None or (p["score"] is not None and p["score"] >= min_score))
     ]
     rows.sort(key=lambda p: (p["run_date"], p["doc_id"], p["segment_id"], p["sentence_index"]))
-    first: dict[tuple[str, str, str, str], dict] = {}
+    first: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     counts: dict[tuple[str, str, str, str], int] = {}
     for p in rows:
         key = (p["src_lang"], p["tgt_lang"], p["src_text"], p["tgt_text"])

@@ -27,10 +27,10 @@ _RC = {
 _NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
-def _style() -> AbstractContextManager:
+def _style() -> AbstractContextManager[None]:
     import matplotlib
 
-    return matplotlib.rc_context(_RC)
+    return matplotlib.rc_context(_RC)  # type: ignore[arg-type]
 
 
 def _svg(fig: Figure) -> str:
@@ -61,9 +61,9 @@ def bars(items: Sequence[tuple[str, int]], xlabel: str) -> str | None:
         values = [value for _, value in items][::-1]
         ax.barh(range(len(items)), values, color=COLOURS[0])
         ax.set_yticks(range(len(items)), labels)
-        ax.bar_label(ax.containers[0], padding=2)
+        ax.bar_label(ax.containers[0], padding=2)  # type: ignore[arg-type]
         ax.set_xlabel(xlabel)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         return _svg(fig)
 
 
@@ -82,7 +82,7 @@ def stacked_bars(
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.set_yticks(list(positions), list(rows))
         ax.set_xlabel(xlabel)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         ax.legend(
             loc="upper center",
             bbox_to_anchor=(0.5, -0.35 if len(rows) < 4 else -0.2),
@@ -116,7 +116,7 @@ def histogram(series: Mapping[str, Sequence[float]], xlabel: str, bins: int = 20
         )
         ax.set_xlabel(xlabel)
         ax.set_ylabel("count")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         ax.ticklabel_format(axis="x", useOffset=False)
         ax.legend(loc="best", frameon=False)
         return _svg(fig)

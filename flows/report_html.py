@@ -102,16 +102,19 @@ def latest_run_date(root: Path) -> date:
     dates = datasets.read_dataset(root, "runs", ["run_id"]).column("run_date").to_pylist()
     if not dates:
         raise BilingualError(f"{root}: no committed run here; run `bilingual run` first")
-    return max(dates)
+    latest: date = max(dates)
+    return latest
 
 
 # --- reading ----------------------------------------------------------------------------
 
 
-def _partition(root: Path, dataset: str, run_date: date, committed: set[str]) -> list[dict]:
+def _partition(
+    root: Path, dataset: str, run_date: date, committed: set[str]
+) -> list[dict[str, Any]]:
     """Rows of one `run_date` partition, from runs that committed (whatever columns each
     file has: files written by other versions may have more)."""
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for path in sorted(datasets.partition_dir(root, dataset, run_date).glob("part-*.parquet")):
         if datasets.run_id_of(path) in committed:
             rows.extend(pq.read_table(path).to_pylist())
@@ -193,7 +196,9 @@ def source_language(pairs: Sequence[Mapping[str, Any]]) -> str:
     return langs.most_common(1)[0][0] if langs else "es"
 
 
-def _is_source_tweet(segment: Mapping[str, Any], pairs: Sequence[Mapping], source: str) -> bool:
+def _is_source_tweet(
+    segment: Mapping[str, Any], pairs: Sequence[Mapping[str, Any]], source: str
+) -> bool:
     """As the `n_spanish_tweets` count has it: the tweet, or one of its sentences (the ones
     not copied), is in the source language."""
     return segment["kind"] == "tweet" and (
@@ -264,12 +269,12 @@ def build(root: Path, run_date: date) -> Report:
 
     titles = {d["doc_id"]: d["title"] or d["doc_id"] for d in documents}
     paths = {d["doc_id"]: d["source_path"] for d in documents}
-    by_doc: dict[str, list[dict]] = defaultdict(list)
+    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in segments:
         by_doc[s["doc_id"]].append(s)
     for doc_segments in by_doc.values():
         doc_segments.sort(key=lambda s: s["ordinal"])
-    pairs_of: dict[str, list[dict]] = defaultdict(list)
+    pairs_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for p in sorted(pairs, key=lambda p: (p["segment_id"], p["sentence_index"])):
         pairs_of[p["segment_id"]].append(p)
 
@@ -305,7 +310,7 @@ def build(root: Path, run_date: date) -> Report:
     )
 
 
-def _top(counter: Counter, limit: int = TOP) -> tuple[list[tuple[str, int]], str]:
+def _top(counter: Counter[str], limit: int = TOP) -> tuple[list[tuple[str, int]], str]:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     note = f"top {limit} of {len(items)}" if len(items) > limit else ""
     return items[:limit], note
