@@ -88,6 +88,11 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Process articles again even if already processed.")
 @click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Follow symbolic links that lead outside PATHS (and links to folders).",
+)
+@click.option(
     "--beam-size",
     default=4,
     show_default=True,
@@ -130,6 +135,7 @@ def run(
     task_runner: str,
     dask_address: str | None,
     force: bool,
+    follow_symlinks: bool,
     beam_size: int,
     compute_type: str,
     inter_threads: int,
@@ -150,6 +156,7 @@ def run(
         source_lang=source_lang,
         target_lang=target_lang,
         force=force,
+        follow_symlinks=follow_symlinks,
         progress=sys.stdout.isatty() if progress is None else progress,
         argos=ArgosOptions(
             beam_size=beam_size,

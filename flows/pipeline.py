@@ -72,6 +72,7 @@ def bilingual_flow(
     force: bool = False,
     progress: bool = False,
     argos_options: dict[str, Any] | None = None,
+    follow_symlinks: bool = False,
 ) -> dict:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
     if scope not in SCOPES:
@@ -84,7 +85,7 @@ def bilingual_flow(
 
         # ingest: what is new since the last runs
         seen = {} if force else datasets.processed_documents(root)
-        articles, rejects = ingest(paths, seen)
+        articles, rejects = ingest(paths, seen, follow_symlinks=follow_symlinks)
         articles, skipped, duplicates = split_seen(articles, seen)
         rejects += duplicates
         known = datasets.rejected_inputs(root)

@@ -26,6 +26,7 @@ class Article:
     text: str
     content_sha256: str
     encoding: str
+    encoding_confidence: float = 1.0  # 1.0 unless the encoding was guessed (see ingest.decode)
 
 
 @dataclass(frozen=True)

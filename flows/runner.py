@@ -56,7 +56,7 @@ def run_once(
     from flows.lock import output_lock
     from flows.translate import select_engine
 
-    discover(settings.paths)
+    discover(settings.paths, follow_symlinks=settings.follow_symlinks)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
