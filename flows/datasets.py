@@ -293,7 +293,7 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
     """Every committed file of `dataset` as one table (with `run_date` from the path)."""
     tables = []
     for path in part_files(root, dataset):
-        table = pq.read_table(path, columns=list(columns) if columns else None)
+        table = read_part(path, columns)
         run_date = date.fromisoformat(path.parent.name.split("=", 1)[1])
         tables.append(
             table.append_column("run_date", pa.array([run_date] * len(table), pa.date32()))
@@ -303,6 +303,17 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
         fields = [schema.field(c) for c in columns] if columns else list(schema)
         return pa.schema([*fields, ("run_date", pa.date32())]).empty_table()
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
+
+
+def read_part(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """One committed file; a file that cannot be read raises `DamagedFile`, which names it
+    and the command that repairs the output root."""
+    try:
+        return pq.read_table(path, columns=list(columns) if columns else None)
+    except pa.ArrowException as exc:  # not OSError: permissions, I/O are the file system's
+        from flows.errors import DamagedFile
+
+        raise DamagedFile(path, " ".join(str(exc).split()), path.parents[2]) from exc
 
 
 def committed_run_ids(root: Path) -> set[str]:
@@ -373,7 +384,7 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
 
     value_set = pa.array(sorted(values), pa.string())
     for path in part_files(root, dataset):
-        table = pq.read_table(path)
+        table = read_part(path)
         hit = pc.is_in(table.column(column), value_set=value_set)
         if not pc.any(hit).as_py():
             continue

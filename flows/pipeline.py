@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows import datasets
 from flows.align import SCOPES, EngineInfo, align_document, sentences_to_translate
+from flows.check import raise_if_damaged
 from flows.detect import detect_document
 from flows.errors import UsageError
 from flows.ingest import ingest, split_seen
@@ -82,6 +83,7 @@ def bilingual_flow(
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     with output_lock(root), Progress(progress) as bar:
         datasets.remove_uncommitted(root)
+        raise_if_damaged(root)
 
         # ingest: what is new since the last runs
         seen = {} if force else datasets.processed_documents(root)
