@@ -320,6 +320,19 @@ def committed_run_ids(root: Path) -> set[str]:
     return set(read_dataset(root, "runs", ["run_id"]).column("run_id").to_pylist())
 
 
+def dead_run_ids(root: Path) -> set[str]:
+    """Runs that began writing under `root` and never committed (killed): each left a
+    staging folder named by its run id, or files without a `runs` row."""
+    staging = root / STAGING
+    found = {p.name for p in staging.iterdir() if p.is_dir()} if staging.is_dir() else set()
+    committed = committed_run_ids(root)
+    for dataset in DATASETS:
+        found.update(
+            run_id_of(p) for p in part_files(root, dataset) if run_id_of(p) not in committed
+        )
+    return found
+
+
 def remove_uncommitted(root: Path) -> list[Path]:
     """Delete files left by runs that never wrote their `runs` row (killed mid-commit), and
     leftover staging folders and temporary files. Returns what was removed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -55,6 +55,32 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[i : i + size]
 
 
+def mark_crashed(run_ids: Collection[str], logger: Any) -> list[str]:
+    """Mark CRASHED the flow runs of runs found dead here (killed before they committed)
+    that this Prefect server knows and still shows unfinished; returns those marked. A
+    server that cannot be reached only costs a warning: the data is repaired either way."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.states import Crashed
+
+    marked: list[str] = []
+    try:
+        with get_client(sync_client=True) as client:
+            for run_id in sorted(run_ids):
+                try:
+                    flow_run = client.read_flow_run(uuid.UUID(run_id))
+                except (ValueError, ObjectNotFound):
+                    continue  # not a flow run id, or another server's
+                if flow_run.state is None or flow_run.state.is_final():
+                    continue
+                message = "the run was found dead by a later run, which removed its files"
+                client.set_flow_run_state(flow_run.id, Crashed(message=message), force=True)
+                marked.append(run_id)
+    except Exception as exc:  # best effort: an unreachable server must not stop the run
+        logger.warning("could not mark dead runs as crashed in Prefect: %s", exc)
+    return marked
+
+
 def _run_id() -> str:
     from prefect.runtime import flow_run
 
@@ -82,8 +108,11 @@ def bilingual_flow(
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     with output_lock(root), Progress(progress) as bar:
+        dead = datasets.dead_run_ids(root)
         datasets.remove_uncommitted(root)
+        mark_crashed(dead, logger)
         raise_if_damaged(root)
+        (root / datasets.STAGING / run_id).mkdir(parents=True)  # found here if this run dies
 
         # ingest: what is new since the last runs
         seen = {} if force else datasets.processed_documents(root)

@@ -110,7 +110,7 @@ def test_a_nul_byte_anywhere_is_binary(tmp_path: Path, data: bytes) -> None:
 def test_a_file_over_the_size_limit_is_rejected_without_reading_it(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with open(path, "wb") as fh:
-        fh.truncate(MAX_BYTES + 1)  # sparse: no 20 MB written
+        fh.truncate(MAX_BYTES + 1)  # sparse: nothing written
     result = read_article(path)
     assert isinstance(result, Reject) and result.reason_code == "too_large"
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -42,6 +43,14 @@ def bilingual(*args: str) -> subprocess.Popen:
     )
 
 
+def flow_run_state(run_id: str) -> str:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(uuid.UUID(run_id)).state
+    return state.type.value if state else "NONE"
+
+
 def rows(out: Path) -> dict[str, list[tuple]]:
     return {
         name: duckdb.sql(
@@ -66,8 +75,10 @@ def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> N
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.005)
+    (victim_run,) = [p.name for p in (out / datasets.STAGING).iterdir()]
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=60)
+    assert flow_run_state(victim_run) == "RUNNING"
 
     for path in out.rglob("*.parquet"):  # whatever is visible is a whole file
         pq.read_table(path)
@@ -77,6 +88,7 @@ def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> N
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
     assert rows(out) == rows(tmp_path / "clean")
     assert not (out / datasets.STAGING).exists()
+    assert flow_run_state(victim_run) == "CRASHED"  # not RUNNING forever in Prefect's UI
 
 
 def test_files_of_a_run_without_its_runs_row_are_removed(tmp_path: Path) -> None:
@@ -110,3 +122,25 @@ def test_a_concurrent_second_run_is_refused_and_the_first_completes(tmp_path: Pa
     assert duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{out}/documents/*/*.parquet')"
     ).fetchall() == [(40,)]
+
+
+def test_only_unfinished_flow_runs_known_to_the_server_are_marked_crashed() -> None:
+    import logging
+
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.states import Completed, Running
+
+    from flows.pipeline import mark_crashed
+
+    @flow
+    def some_flow() -> None:
+        pass
+
+    with get_client(sync_client=True) as client:
+        running = client.create_flow_run(some_flow, state=Running())
+        done = client.create_flow_run(some_flow, state=Completed())
+    ids = [str(running.id), str(done.id), str(uuid.uuid4()), "not-a-flow-run-id"]
+    assert mark_crashed(ids, logging.getLogger("test")) == [str(running.id)]
+    assert flow_run_state(str(running.id)) == "CRASHED"
+    assert flow_run_state(str(done.id)) == "COMPLETED"
