@@ -268,13 +268,20 @@ def to_table(
 
 
 def write_atomic(table: pa.Table, path: Path) -> None:
-    """Write `table` to `path` so that readers see either no file or the whole file."""
+    """Write `table` to `path` so that readers see either no file or the whole file. A
+    failure (disk full, permission) leaves no partial file and names `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is not None or exc.errno is None:
+            raise
+        raise OSError(exc.errno, os.strerror(exc.errno), str(path)) from exc
 
 
 def partition_dir(root: Path, dataset: str, run_date: date) -> Path:
@@ -313,7 +320,10 @@ def read_part(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
     except pa.ArrowException as exc:  # not OSError: permissions, I/O are the file system's
         from flows.errors import DamagedFile
 
-        raise DamagedFile(path, " ".join(str(exc).split()), path.parents[2]) from exc
+        reason = " ".join(str(exc).split()).replace(
+            f"Could not open Parquet input source '{path}': ", ""
+        )
+        raise DamagedFile(path, reason, path.parents[2]) from exc
 
 
 def committed_run_ids(root: Path) -> set[str]:
