@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from flows.apertium_engine import ApertiumEngine, is_available
 from flows.cli import main
 from flows.ingest import MAX_BYTES, ingest, normalise, read_article, scan
 from flows.records import Article, Reject
@@ -241,3 +242,12 @@ def test_a_run_writes_a_row_for_every_entry_find_lists(tmp_path: Path) -> None:
         f"WHERE d.source_path LIKE '%cp1252.txt' AND s.text LIKE '%Reunión%' LIMIT 1"
     ).fetchall()
     assert "Reunión" in text
+
+
+@pytest.mark.skipif(not is_available("es", "en"), reason="apertium-eng-spa is not installed")
+def test_shell_syntax_in_a_sentence_reaches_apertium_as_text(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    text = f"Hola $(touch {marker}) `touch {marker}`; touch {marker} | cat && echo amigo"
+    (translation,) = ApertiumEngine("es", "en").translate_batch([text])
+    assert not marker.exists()  # an argument list, no shell
+    assert translation.text.startswith("Hello $(touch /") and "| cat &&" in translation.text

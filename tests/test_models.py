@@ -8,6 +8,7 @@ import http.server
 import json
 import re
 import socket
+import struct
 import sys
 import threading
 import types
@@ -397,3 +398,30 @@ def test_auto_skips_an_unusable_package_with_a_warning_and_falls_back(
     )
     with pytest.raises(ModelPackageError, match="cannot load the tokenizer"):
         select_engine("argos", "es", "en")  # asked for by name: an error, not a fallback
+
+
+def _forge_size(src: Path, dest: Path, member: str, claimed: int) -> Path:
+    """A copy of the zip `src` whose local and central headers claim `claimed` bytes for
+    `member` (a forged size: the data is the real, larger one)."""
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo(member)
+    data = bytearray(src.read_bytes())
+    struct.pack_into("<I", data, info.header_offset + 22, claimed)  # local file header
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:  # central directory entries
+        name_length = struct.unpack_from("<H", data, entry + 28)[0]
+        if data[entry + 46 : entry + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, entry + 24, claimed)
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def test_a_forged_member_size_is_refused_and_nothing_installed(
+    package_file: Path, packages: Path, tmp_path: Path
+) -> None:
+    forged = _forge_size(package_file, tmp_path / "forged.argosmodel", f"{TOP}/model/model.bin", 10)
+    with pytest.raises(ModelPackageError, match=r"Bad CRC-32 for file .*model\.bin"):
+        install_file(forged, "es", "en")
+    assert list_installed() == []
+    assert not any(packages.iterdir())

@@ -60,33 +60,42 @@ def rows(out: Path) -> dict[str, list[tuple]]:
     }
 
 
-def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> None:
-    inputs = tmp_path / "in"
-    make_articles(inputs, 60)
-    common = ["run", str(inputs), "--run-date", "2026-01-02", "--no-progress"]
+COMMON = ("--run-date", "2026-01-02", "--no-progress", "--engine", "apertium")
 
-    clean = bilingual(*common, "--out", str(tmp_path / "clean"))
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """60 articles (enough for a run to be caught while it commits) and a clean run's output."""
+    root = tmp_path_factory.mktemp("signals")
+    make_articles(root / "in", 60)
+    clean = bilingual("run", str(root / "in"), "--out", str(root / "clean"), *COMMON)
     assert clean.wait(timeout=600) == 0, clean.stderr.read()
+    return root / "in", root / "clean"
 
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_a_run_killed_while_it_commits_is_repaired_by_the_next(
+    signum: int, clean_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inputs, clean = clean_run
     out = tmp_path / "out"
-    victim = bilingual(*common, "--out", str(out))
+    victim = bilingual("run", str(inputs), "--out", str(out), *COMMON)
     deadline = time.monotonic() + 600
     while not list((out / datasets.STAGING).rglob("*.parquet")):
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.005)
     (victim_run,) = [p.name for p in (out / datasets.STAGING).iterdir()]
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=60)
-    assert flow_run_state(victim_run) == "RUNNING"
+    victim.send_signal(signum)
+    assert victim.wait(timeout=120) != 0
 
     for path in out.rglob("*.parquet"):  # whatever is visible is a whole file
         pq.read_table(path)
     assert not datasets.committed_run_ids(out)
 
-    rerun = bilingual(*common, "--out", str(out))
+    rerun = bilingual("run", str(inputs), "--out", str(out), *COMMON)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
-    assert rows(out) == rows(tmp_path / "clean")
+    assert rows(out) == rows(clean)
     assert not (out / datasets.STAGING).exists()
     assert flow_run_state(victim_run) == "CRASHED"  # not RUNNING forever in Prefect's UI
 
