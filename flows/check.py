@@ -1,10 +1,12 @@
 """`bilingual check`: find the damaged Parquet files under an output root and, with
 `--repair`, move them aside so that the next run processes their inputs again.
 
-A file is damaged when its footer cannot be read or its schema is not its dataset's. Repair
-moves every file of the run that wrote a damaged one (its documents, segments, pairs,
-rejects and `runs` row) to `<root>/.quarantine/`, keeping their paths: the run's rows go
-together, so no document is left half there, and the next run reads those inputs anew."""
+A file is damaged when its footer cannot be read or its schema is not its dataset's (its key
+column missing, or a column of another type; a column added by a later version may be
+absent). Repair moves every file of the run that wrote a damaged one (its documents,
+segments, pairs, rejects and `runs` row) to `<root>/.quarantine/`, keeping their paths: the
+run's rows go together, so no document is left half there, and the next run reads those
+inputs anew."""
 
 from __future__ import annotations
 
@@ -38,10 +40,11 @@ def problem(path: Path, dataset: str) -> str | None:
         return one_line(exc)
     expected = datasets.SCHEMAS[dataset]
     found = {f.name: f.type for f in schema}
-    for field in expected:
-        if field.name not in found:
-            return f"no column {field.name!r}"
-        if found[field.name] != field.type:
+    key = expected.field(0)  # doc_id, run_id or source_path: what the dataset's rows hang on
+    if key.name not in found:
+        return f"no column {key.name!r}"
+    for field in expected:  # a column added since the file was written may be missing
+        if field.name in found and found[field.name] != field.type:
             return f"column {field.name!r} is {found[field.name]}, not {field.type}"
     return None
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
@@ -108,6 +109,21 @@ def test_a_file_of_another_schema_is_damaged(clean: tuple[Path, Path], tmp_path:
     shutil.copy(one_file(out, "rejects"), documents)  # a valid Parquet file, wrong dataset
     (damage,) = damaged_files(out)
     assert (damage.path, damage.reason) == (documents, "no column 'doc_id'")
+
+
+def test_a_column_of_another_type_is_damage_a_column_added_later_is_not(
+    clean: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(clean[1], out)
+    documents = one_file(out, "documents")
+    table = pq.read_table(documents)
+    pq.write_table(table.drop_columns(["encoding_confidence"]), documents)  # an older version's
+    assert damaged_files(out) == []
+    n_chars = table.schema.get_field_index("n_chars")
+    pq.write_table(table.set_column(n_chars, "n_chars", table["n_chars"].cast("string")), documents)
+    (damage,) = damaged_files(out)
+    assert damage.reason == "column 'n_chars' is string, not int32"
 
 
 def test_check_of_a_clean_root_and_of_no_root(clean: tuple[Path, Path], tmp_path: Path) -> None:
