@@ -63,41 +63,58 @@ def rows(out: Path) -> dict[str, list[tuple]]:
 COMMON = ("--run-date", "2026-01-02", "--no-progress", "--engine", "apertium")
 
 
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """60 articles (enough for a run to be caught while it commits) and a clean run's output."""
-    root = tmp_path_factory.mktemp("signals")
-    make_articles(root / "in", 60)
+def clean_run(root: Path, n: int) -> tuple[Path, Path]:
+    """`n` articles and the output of a clean run over them."""
+    make_articles(root / "in", n)
     clean = bilingual("run", str(root / "in"), "--out", str(root / "clean"), *COMMON)
     assert clean.wait(timeout=600) == 0, clean.stderr.read()
     return root / "in", root / "clean"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_a_run_killed_while_it_commits_is_repaired_by_the_next(
-    signum: int, clean_run: tuple[Path, Path], tmp_path: Path
-) -> None:
-    inputs, clean = clean_run
-    out = tmp_path / "out"
+def kill_and_rerun(inputs: Path, out: Path, signum: int, *, while_committing: bool) -> str:
+    """Start a run, send it `signum` once it writes its staged files (`while_committing`) or
+    once it has begun, check what it left, run again; returns the victim's run id."""
     victim = bilingual("run", str(inputs), "--out", str(out), *COMMON)
+    staging = out / datasets.STAGING
     deadline = time.monotonic() + 600
-    while not list((out / datasets.STAGING).rglob("*.parquet")):
+    while not (list(staging.rglob("*.parquet")) if while_committing else staging.is_dir()):
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.005)
-    (victim_run,) = [p.name for p in (out / datasets.STAGING).iterdir()]
+    (victim_run,) = [p.name for p in staging.iterdir()]
     victim.send_signal(signum)
     assert victim.wait(timeout=120) != 0
-
     for path in out.rglob("*.parquet"):  # whatever is visible is a whole file
         pq.read_table(path)
     assert not datasets.committed_run_ids(out)
-
     rerun = bilingual("run", str(inputs), "--out", str(out), *COMMON)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
+    assert not staging.exists()
+    return victim_run
+
+
+def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> None:
+    inputs, clean = clean_run(tmp_path, 60)  # enough to catch the run while it commits
+    out = tmp_path / "out"
+    victim_run = kill_and_rerun(inputs, out, signal.SIGKILL, while_committing=True)
     assert rows(out) == rows(clean)
-    assert not (out / datasets.STAGING).exists()
     assert flow_run_state(victim_run) == "CRASHED"  # not RUNNING forever in Prefect's UI
+
+
+@pytest.fixture(scope="module")
+def small_clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return clean_run(tmp_path_factory.mktemp("small"), 6)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_run_stopped_by_a_signal_is_repaired_by_the_next(
+    signum: int, small_clean_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inputs, clean = small_clean_run
+    out = tmp_path / "out"
+    victim_run = kill_and_rerun(inputs, out, signum, while_committing=False)
+    assert rows(out) == rows(clean)
+    assert flow_run_state(victim_run) == "CRASHED"
 
 
 def test_files_of_a_run_without_its_runs_row_are_removed(tmp_path: Path) -> None:
