@@ -191,9 +191,10 @@ LEGACY_ENCODINGS = ("cp1252", "iso8859_15", "latin_1")
 
 def decode(data: bytes) -> Decoded | str:
     """`data` as text, or the reason code (`binary`, `undecodable`) why it is not text.
-    UTF-8 first, UTF-16/32 only by BOM; a few invalid bytes in otherwise valid UTF-8 become
-    U+FFFD (noted in the encoding); a file with no valid UTF-8 sequence is judged among the
-    Western single-byte encodings. A NUL byte anywhere means binary."""
+    UTF-8 first, UTF-16/32 only by BOM. Invalid sequences (usually single bytes) in UTF-8
+    that has at least as many valid multi-byte characters become U+FFFD, noted in the
+    encoding; otherwise the file is judged among the Western single-byte encodings (legacy
+    text has almost no valid multi-byte UTF-8 by chance). A NUL byte anywhere is binary."""
     for bom, codec in BOMS:
         if data.startswith(bom):
             if codec != "utf-8":
