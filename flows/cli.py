@@ -64,7 +64,8 @@ def one_line_error(exc: BaseException) -> tuple[str, int]:
         return f"error: {exc.format_message()}", exc.exit_code
     if isinstance(exc, OSError):
         what = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
-        where = f" ({exc.filename})" if exc.filename else ""
+        paths = [str(f) for f in (exc.filename, exc.filename2) if f]  # a rename names two
+        where = f" ({' → '.join(paths)})" if paths else ""
         advice = OS_ADVICE.get(exc.errno or 0, errno.errorcode.get(exc.errno or 0, "I/O error"))
         return f"error: {what}{where}: {advice}", 1
     message = " ".join(str(exc).split())

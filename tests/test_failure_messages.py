@@ -41,11 +41,16 @@ IS_ROOT = os.geteuid() == 0
         ),
         (OSError(errno.EIO, "Input/output error", "/o/y"), "error: Input/output error (/o/y): EIO"),
         (
+            PermissionError(errno.EACCES, "Permission denied", "/o/.staging/a", None, "/o/b"),
+            "error: Permission denied (/o/.staging/a → /o/b): this user may not read or write "
+            "there; fix the permissions or use another --out",
+        ),
+        (
             KeyError("doc_id"),
             "error: unexpected KeyError: 'doc_id'; run with --debug for details",
         ),
     ],
-    ids=["disk-full", "permission", "read-only", "io", "unexpected"],
+    ids=["disk-full", "permission", "read-only", "io", "rename", "unexpected"],
 )
 def test_errors_reaching_the_top_are_one_line(error: Exception, line: str) -> None:
     assert one_line_error(error) == (line, 1)
@@ -112,11 +117,16 @@ def test_a_dataset_folder_that_is_not_writable_is_one_line(tmp_path: Path) -> No
     shutil.copy(SEED, inputs / SEED.name)
     assert bilingual("run", str(inputs), "--out", str(out), *RUN).exit_code == 0
     (inputs / "new.txt").write_text("New\n\nAnother article.\n", "utf-8")
-    (out / "documents").chmod(0o555)
+    partition = out / "documents" / "run_date=2026-01-02"
+    partition.chmod(0o555)
     try:
         denied = bilingual("run", str(inputs), "--out", str(out), *RUN)
     finally:
-        (out / "documents").chmod(0o755)
+        partition.chmod(0o755)
     assert denied.exit_code == 1
     assert denied.stderr.startswith("error: Permission denied (")
+    assert str(partition) in denied.stderr
+    assert denied.stderr.endswith(
+        "): this user may not read or write there; fix the permissions or use another --out\n"
+    )
     assert denied.stderr.count("\n") == 1
