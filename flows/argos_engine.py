@@ -407,6 +407,11 @@ class ArgosEngine:
             return 0
         return int(bool(config.get("add_source_bos"))) + int(bool(config.get("add_source_eos")))
 
+    def load(self) -> None:
+        """Load the CTranslate2 model now (it is otherwise loaded on first use), so that a
+        model that cannot load is known before a run relies on it."""
+        self._translator()
+
     def _translator(self) -> ctranslate2.Translator:
         return load_translator(
             self.model_dir,

@@ -3,10 +3,11 @@ status here, at the edge: 1 for a failure, 2 for a usage error."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -22,22 +23,92 @@ ENGINES = click.Choice(list(ENGINE_CHOICES))
 SCOPE = click.Choice(list(SCOPES))
 
 
+# Set by `bilingual --debug`: errors keep their traceback.
+DEBUG = {"on": False}
+
+# What to do about the file-system errors a user meets, by errno.
+OS_ADVICE = {
+    errno.ENOSPC: "the data already committed is intact; free some space and run again",
+    errno.EDQUOT: "the data already committed is intact; free some space and run again",
+    errno.EACCES: "this user may not read or write there; fix the permissions or use another --out",
+    errno.EPERM: "this user may not read or write there; fix the permissions or use another --out",
+    errno.EROFS: "the file system is read-only; use another --out",
+}
+
+
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a `BilingualError` into `error: <message>` and its exit status."""
+    """Turn a `BilingualError` into `error: <message>` and its exit status (with
+    `--debug`, the traceback instead)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except BilingualError as exc:
+            if DEBUG["on"]:
+                raise
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def one_line_error(exc: BaseException) -> tuple[str, int]:
+    """`error: <what> (<path>): <reason>` and the exit status for an error that reached the
+    top: 2 for usage errors, 1 for the rest."""
+    if isinstance(exc, click.UsageError):
+        return f"error: {exc.format_message()}", 2
+    if isinstance(exc, BilingualError):
+        return f"error: {exc}", exc.exit_code
+    if isinstance(exc, click.ClickException):
+        return f"error: {exc.format_message()}", exc.exit_code
+    if isinstance(exc, OSError):
+        what = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
+        paths = [str(f) for f in (exc.filename, exc.filename2) if f]  # a rename names two
+        where = f" ({' → '.join(paths)})" if paths else ""
+        advice = OS_ADVICE.get(exc.errno or 0, errno.errorcode.get(exc.errno or 0, "I/O error"))
+        return f"error: {what}{where}: {advice}", 1
+    message = " ".join(str(exc).split())
+    return f"error: unexpected {type(exc).__name__}: {message}; run with --debug for details", 1
+
+
+class Bilingual(click.Group):
+    """The command group, with the one handler for every error that reaches the top: a
+    line on stderr and an exit status, never a traceback unless `--debug`."""
+
+    def main(self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            status = super().main(args, *pos, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a bare `bilingual`: its help
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message(), err=True)
+            sys.exit(2)
+        except click.exceptions.Abort:  # Ctrl-C
+            click.echo("error: interrupted; the next run repairs what this one left", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if DEBUG["on"] and not isinstance(exc, click.UsageError):
+                raise
+            line, status = one_line_error(exc)
+            click.echo(line, err=True)
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    DEBUG["on"] = value
+    return value
+
+
+@click.group(cls=Bilingual, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bilingual")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the traceback of an error instead of its one-line message.",
+)
 def main() -> None:
     """Offline bilingual Parquet from English news articles with embedded Spanish tweets."""
 
@@ -88,6 +159,11 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Process articles again even if already processed.")
 @click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Follow symbolic links that lead outside PATHS (and links to folders).",
+)
+@click.option(
     "--beam-size",
     default=4,
     show_default=True,
@@ -136,6 +212,7 @@ def run(
     task_runner: str,
     dask_address: str | None,
     force: bool,
+    follow_symlinks: bool,
     beam_size: int,
     compute_type: str,
     inter_threads: int,
@@ -157,6 +234,7 @@ def run(
         source_lang=source_lang,
         target_lang=target_lang,
         force=force,
+        follow_symlinks=follow_symlinks,
         progress=sys.stderr.isatty() if progress is None else progress,
         argos=ArgosOptions(
             beam_size=beam_size,
@@ -165,7 +243,9 @@ def run(
             intra_threads=intra_threads,
         ),
     )
-    summary = run_once(settings, task_runner_kind=task_runner, dask_address=dask_address)
+    summary = run_once(
+        settings, task_runner_kind=task_runner, dask_address=dask_address, debug=DEBUG["on"]
+    )
     from flows.report import render_terminal
     from flows.report_html import report_path
 
@@ -316,6 +396,45 @@ def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> N
     done = export_pairs(out, fmt, dest, min_score)
     click.echo(
         f"{done.pairs} pairs ({done.sentences} sentences) → {', '.join(map(str, done.paths))}"
+    )
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Move the runs that wrote damaged files to OUT/.quarantine/ (processed again next run).",
+)
+@reports_errors
+def check(out: Path, repair: bool) -> None:
+    """Read every Parquet file's footer and schema; list the damaged ones (exit 1), or repair."""
+    from flows import check as checking
+    from flows.datasets import DATASETS, part_files, run_id_of
+    from flows.lock import output_lock
+
+    if not out.is_dir():
+        raise BilingualError(f"{out}: no output root here; run `bilingual run --out {out}` first")
+    damaged = checking.damaged_files(out)
+    for d in damaged:
+        click.echo(f"damaged: {d.path}: {d.reason}")
+    if not damaged:
+        n = sum(len(part_files(out, dataset)) for dataset in DATASETS)
+        click.echo(f"ok: {n} Parquet files under {out}, none damaged")
+        return
+    if not repair:
+        raise BilingualError(
+            f"{len(damaged)} damaged file(s) under {out}; "
+            f"run `bilingual check --out {out} --repair` to move them aside"
+        )
+    with output_lock(out):
+        moves = checking.repair(out, checking.damaged_files(out))
+    for source, target in moves:
+        click.echo(f"moved: {source} → {target}")
+    runs = {run_id_of(source) for source, _ in moves}
+    click.echo(
+        f"repaired: {len(moves)} files of {len(runs)} run(s) moved to "
+        f"{out / checking.QUARANTINE}; the next run processes their inputs again"
     )
 
 

@@ -173,13 +173,20 @@ def to_table(
 
 
 def write_atomic(table: pa.Table, path: Path) -> None:
-    """Write `table` to `path` so that readers see either no file or the whole file."""
+    """Write `table` to `path` so that readers see either no file or the whole file. A
+    failure (disk full, permission) leaves no partial file and names `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is not None or exc.errno is None:
+            raise
+        raise OSError(exc.errno, os.strerror(exc.errno), str(path)) from exc
 
 
 def partition_dir(root: Path, dataset: str, run_date: date) -> Path:
@@ -201,8 +208,8 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
     wanted = list(columns) if columns else schema.names
     tables = []
     for path in part_files(root, dataset):
-        present = set(pq.read_schema(path).names)
-        table = pq.read_table(path, columns=[c for c in wanted if c in present])
+        present = set(read_schema(path).names)
+        table = read_part(path, [c for c in wanted if c in present])
         for name in wanted:
             if name not in present:
                 field = schema.field(name)
@@ -218,8 +225,47 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
 
 
+def read_part(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """One committed file; a file that cannot be read raises `DamagedFile`, which names it
+    and the command that repairs the output root."""
+    try:
+        return pq.read_table(path, columns=list(columns) if columns is not None else None)
+    except pa.ArrowException as exc:  # not OSError: permissions, I/O are the file system's
+        raise _damaged(path, exc) from exc
+
+
+def read_schema(path: Path) -> pa.Schema:
+    """One committed file's schema (its footer), or `DamagedFile`."""
+    try:
+        return pq.read_schema(path)
+    except pa.ArrowException as exc:
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> Exception:
+    from flows.errors import DamagedFile
+
+    reason = " ".join(str(exc).split()).replace(
+        f"Could not open Parquet input source '{path}': ", ""
+    )
+    return DamagedFile(path, reason, path.parents[2])
+
+
 def committed_run_ids(root: Path) -> set[str]:
     return set(read_dataset(root, "runs", ["run_id"]).column("run_id").to_pylist())
+
+
+def dead_run_ids(root: Path) -> set[str]:
+    """Runs that began writing under `root` and never committed (killed): each left a
+    staging folder named by its run id, or files without a `runs` row."""
+    staging = root / STAGING
+    found = {p.name for p in staging.iterdir() if p.is_dir()} if staging.is_dir() else set()
+    committed = committed_run_ids(root)
+    for dataset in DATASETS:
+        found.update(
+            run_id_of(p) for p in part_files(root, dataset) if run_id_of(p) not in committed
+        )
+    return found
 
 
 def remove_uncommitted(root: Path) -> list[Path]:
@@ -286,7 +332,7 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
 
     value_set = pa.array(sorted(values), pa.string())
     for path in part_files(root, dataset):
-        table = pq.read_table(path)
+        table = read_part(path)
         hit = pc.is_in(table.column(column), value_set=value_set)
         if not pc.any(hit).as_py():
             continue

@@ -38,3 +38,14 @@ class ModelPackageError(BilingualError):
 
 class OutputLocked(BilingualError):
     """Another run holds the output root."""
+
+
+class DamagedFile(BilingualError):
+    """A Parquet file under the output root that cannot be read (truncated, overwritten,
+    another schema). The message names the file and the command that repairs the root."""
+
+    def __init__(self, path: Path | str, reason: str, root: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(
+            f"damaged Parquet file ({path}): {reason}; run `bilingual check --out {root} --repair`"
+        )

@@ -3,34 +3,160 @@ content-addressed `doc_id`. Every input ends as an `Article` or a `Reject` with 
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import os
+import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from flows.errors import UsageError
 from flows.records import Article, Reject
 
-MAX_BYTES = 20 * 1024 * 1024
+# Larger files are rejected as `too_large`. Segmentation is linear (about 2 s per MB here),
+# but language detection costs 20-100 s per MB on a busy 2-core machine, whether the text
+# comes in lines or as one line (`benchmarks/long_line.py`); news articles are under 100 KB.
+MAX_BYTES = 1024 * 1024
 # Share of characters that may be control characters before text is called binary.
 MAX_CONTROL_SHARE = 0.01
 
 
-def discover(paths: Iterable[Path | str]) -> list[Path]:
-    """Every `.txt` file under `paths` (files taken as given, folders searched recursively),
-    as absolute paths (runs started from other folders name a file the same way), sorted and
-    without duplicates. A path that does not exist is a usage error."""
-    found: set[Path] = set()
-    for raw in paths:
-        path = Path(os.path.abspath(raw))
-        if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
-        elif path.is_file():
-            found.add(path)
+def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> list[Path]:
+    """Every readable `.txt` file under `paths` (see `scan`), as sorted absolute paths. A path
+    that does not exist is a usage error."""
+    return scan(paths, follow_symlinks=follow_symlinks)[0]
+
+
+def scan(
+    paths: Iterable[Path | str], *, follow_symlinks: bool = False
+) -> tuple[list[Path], list[Reject]]:
+    """The `.txt` files under `paths` (files taken as given, folders searched recursively) as
+    sorted absolute paths, and a `Reject` for every entry met that cannot be read as one:
+    `not_a_file` (FIFO, socket, device), `broken_link`, `link_loop`, `unreadable` (a folder
+    that cannot be listed) and `outside_input` (a symbolic link leading outside `paths`,
+    followed only with `follow_symlinks`). A link to a folder inside `paths` is not followed
+    without `follow_symlinks` (`duplicate`: its files are read under their own names); a link
+    to a folder it is inside is a `link_loop`. A path that does not exist is a usage error."""
+    roots = [Path(os.path.abspath(raw)) for raw in paths]
+    for root in roots:
+        if not root.exists():
+            raise UsageError(f"{root}: no such file or directory")
+    walk = _Walk([Path(os.path.realpath(r)) for r in roots], follow_symlinks)
+    for root in roots:
+        if root.is_dir():
+            walk.folder(root, frozenset())
         else:
-            raise UsageError(f"{path}: no such file or directory")
-    return sorted(found)
+            walk.file(root)
+    return sorted(walk.files), sorted(walk.rejects.values(), key=lambda r: r.source_path)
+
+
+def _is_txt(path: Path) -> bool:
+    return path.suffix.lower() == ".txt"
+
+
+class _Walk:
+    """The state of one `scan`: what was found so far, below which real folders."""
+
+    def __init__(self, real_roots: list[Path], follow_symlinks: bool) -> None:
+        self.real_roots = real_roots
+        self.follow = follow_symlinks
+        self.files: set[Path] = set()
+        self.rejects: dict[str, Reject] = {}
+
+    def reject(self, path: Path, reason: str, message: str) -> None:
+        self.rejects.setdefault(str(path), Reject(str(path), reason, message))
+
+    def inside(self, real: Path) -> bool:
+        return any(real == r or r in real.parents for r in self.real_roots)
+
+    def folder(self, path: Path, above: frozenset[str]) -> None:
+        """Walk the folder `path`; `above` holds the real paths of the folders being walked
+        (a link back to one of them is a loop)."""
+        real = os.path.realpath(path)
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.reject(path, "unreadable", f"cannot list the folder: {_reason(exc)}")
+            return
+        for entry in entries:
+            child = Path(entry.path)
+            if entry.is_symlink():
+                self.link(child, above | {real})
+            elif entry.is_dir(follow_symlinks=False):
+                self.folder(child, above | {real})
+            elif _is_txt(child):
+                self.file(child)
+
+    def file(self, path: Path) -> None:
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            self.reject(path, "unreadable", _reason(exc))
+            return
+        if stat.S_ISREG(mode):
+            self.files.add(path)
+        else:
+            self.reject(path, "not_a_file", f"a {_kind(mode)}, not a regular file")
+
+    def link(self, path: Path, above: frozenset[str]) -> None:
+        """A symbolic link met while walking: followed to a file inside the inputs (or
+        anywhere with `follow`), to a folder only with `follow`."""
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            if not _is_txt(path):
+                return
+            if exc.errno == errno.ELOOP:
+                self.reject(path, "link_loop", "symbolic link loop")
+            elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                self.reject(path, "broken_link", f"symbolic link to {os.readlink(path)}: missing")
+            else:
+                self.reject(path, "unreadable", _reason(exc))
+            return
+        real = Path(os.path.realpath(path))
+        is_dir = stat.S_ISDIR(mode)
+        if not (is_dir or _is_txt(path)):
+            return
+        if not self.follow and not self.inside(real):
+            self.reject(
+                path,
+                "outside_input",
+                f"symbolic link to {real}, outside the input paths "
+                "(not followed; --follow-symlinks reads it)",
+            )
+        elif not is_dir:
+            self.file(path)
+        elif str(real) in above:
+            self.reject(path, "link_loop", f"symbolic link to {real}, a folder it is inside")
+        elif self.follow:
+            self.folder(path, above)
+        else:
+            self.reject(
+                path,
+                "duplicate",
+                f"symbolic link to the folder {real}, whose files are read under their own names",
+            )
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISDIR, "folder"),
+    ):
+        if test(mode):
+            return kind
+    return "special file"
 
 
 def normalise(text: str) -> str:
@@ -39,47 +165,110 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text).rstrip()
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
-    """The text and the encoding it was read with, or None when it is not text."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+@dataclass(frozen=True)
+class Decoded:
+    """Text read from bytes: the encoding it was read with (and what was repaired on the way,
+    e.g. `utf-8 (1 invalid byte replaced)`), and how sure that reading is: 1.0 when the
+    bytes say it (valid UTF-8, a BOM), else charset-normalizer's judgement (1 − chaos)."""
+
+    text: str
+    encoding: str
+    confidence: float = 1.0
+
+
+# (BOM, codec) in the order they must be tested: UTF-32 LE starts with UTF-16 LE's BOM.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Single-byte encodings plausible for English and Spanish, most likely first: Central and
+# Eastern European pages read "niño" as "ni˝o", so they are never candidates.
+LEGACY_ENCODINGS = ("cp1252", "iso8859_15", "latin_1")
+
+
+def decode(data: bytes) -> Decoded | str:
+    """`data` as text, or the reason code (`binary`, `undecodable`) why it is not text.
+    UTF-8 first, UTF-16/32 only by BOM. Invalid sequences (usually single bytes) in UTF-8
+    that has at least as many valid multi-byte characters become U+FFFD, noted in the
+    encoding; otherwise the file is judged among the Western single-byte encodings (legacy
+    text has almost no valid multi-byte UTF-8 by chance). A NUL byte anywhere is binary."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            if codec != "utf-8":
+                try:
+                    text = data[len(bom) :].decode(codec)
+                except UnicodeDecodeError:
+                    return "undecodable"
+                return "binary" if "\x00" in text else Decoded(text, codec)
+            data = data[len(bom) :]
+            break
+    if b"\x00" in data:
+        return "binary"
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data:
-        return None
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    valid = sum(1 for c in text if c > "\x7f") - text.count("\ufffd")
+    if valid >= replaced:
+        noun = "byte" if replaced == 1 else "bytes"
+        return Decoded(text, f"utf-8 ({replaced} invalid {noun} replaced)")
+    return _legacy(data)
+
+
+def _legacy(data: bytes) -> Decoded | str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is None or best.encoding is None:
-        return None
-    return str(best), best.encoding
+        return "undecodable"
+    return Decoded(str(best), best.encoding, round(1.0 - best.chaos, 3))
 
 
 def read_article(path: Path) -> Article | Reject:
     """One file → an `Article`, or a `Reject` saying why it cannot be one."""
     source = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Reject(source, "too_large", f"{size} bytes is over the {MAX_BYTES} byte limit")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the run
     except OSError as exc:
-        return Reject(source, "unreadable", exc.strerror or str(exc))
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Reject(source, "unreadable", _reason(exc))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Reject(source, "not_a_file", f"a {_kind(info.st_mode)}, not a regular file")
+        if info.st_size > MAX_BYTES:
+            return Reject(
+                source, "too_large", f"{info.st_size} bytes is over the {MAX_BYTES} byte limit"
+            )
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return Reject(source, "unreadable", _reason(exc))
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        return Reject(source, "too_large", f"over the {MAX_BYTES} byte limit")
+    decoded = decode(data)
+    if decoded == "binary":
         return Reject(source, "binary", "contains NUL bytes: not a text file")
-    decoded = _decode(data)
-    if decoded is None:
-        return Reject(source, "undecodable", "not UTF-8 and no other text encoding fits")
-    raw, encoding = decoded
-    text = normalise(raw)
+    if not isinstance(decoded, Decoded):
+        return Reject(
+            source,
+            "undecodable",
+            "not UTF-8 (nor UTF-16/32 with a BOM) and no Western "
+            "single-byte encoding reads it as text",
+        )
+    text = normalise(decoded.text)
     if not text.strip():
         return Reject(source, "empty", "the file has no text")
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t")
     if controls > MAX_CONTROL_SHARE * len(text):
         return Reject(source, "binary", f"{controls} control characters: not a text file")
-    return _article(text, source, encoding)
+    return _article(text, source, decoded.encoding, decoded.confidence)
 
 
 def doc_text(text: str, source_path: str, encoding: str = "utf-8") -> Article:
@@ -87,23 +276,26 @@ def doc_text(text: str, source_path: str, encoding: str = "utf-8") -> Article:
     return _article(normalise(text), source_path, encoding)
 
 
-def _article(text: str, source_path: str, encoding: str) -> Article:
+def _article(text: str, source_path: str, encoding: str, confidence: float = 1.0) -> Article:
     """An `Article` for text that is already normalised."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Article(digest[:16], source_path, text, digest, encoding)
+    return Article(digest[:16], source_path, text, digest, encoding, confidence)
 
 
 def ingest(
-    paths: Iterable[Path | str], written: Mapping[str, str] | None = None
+    paths: Iterable[Path | str],
+    written: Mapping[str, str] | None = None,
+    *,
+    follow_symlinks: bool = False,
 ) -> tuple[list[Article], list[Reject]]:
-    """All articles under `paths`, one per distinct content, and the rejected inputs. A file
-    whose content is already an article under another name is rejected as `duplicate`; of
-    such files, the one a document was already written from (`written`: doc_id →
-    source_path) stays the article."""
+    """All articles under `paths`, one per distinct content, and the rejected inputs (every
+    entry `scan` met that is not an article). A file whose content is already an article
+    under another name is rejected as `duplicate`; of such files, the one a document was
+    already written from (`written`: doc_id → source_path) stays the article."""
     written = written or {}
     articles: dict[str, Article] = {}
-    rejects: list[Reject] = []
-    for path in discover(paths):
+    files, rejects = scan(paths, follow_symlinks=follow_symlinks)
+    for path in files:
         result = read_article(path)
         if isinstance(result, Reject):
             rejects.append(result)

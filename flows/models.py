@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,6 +29,15 @@ from flows.argos_engine import packages_dir as packages_dir  # re-exported for t
 from flows.errors import ModelPackageError
 
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+# metadata.json is a few hundred bytes; a bigger one is not read into memory.
+MAX_METADATA_BYTES = 1024 * 1024
+# A member expanding more than this many times (above a few MB) is a zip bomb: model weights
+# and tokenizers compress by 1.1–4×.
+MAX_EXPANSION_RATIO = 100
+MIN_SIZE_FOR_RATIO = 4 * 1024 * 1024
+# How long an installed package may take to load and translate one sentence.
+PROBE_TIMEOUT_S = 120.0
+PROBE_SENTENCE = "Hola, ¿cómo estás?"
 NETWORK_TIMEOUT_S = 15.0
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 _INSTALL_LOCK = threading.Lock()
@@ -89,12 +99,7 @@ def _inspect(
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
             top = _check_members(path, members, max_uncompressed)
-            try:
-                raw = zf.read(f"{top}/metadata.json")
-            except KeyError:
-                raise ModelPackageError(
-                    f"{path}: no metadata.json in the archive (expected {top}/metadata.json)"
-                ) from None
+            raw = _read_metadata(path, zf, f"{top}/metadata.json")
             names = {m.filename.rstrip("/") for m in members}
     except zipfile.BadZipFile as err:
         raise not_zip from err
@@ -121,6 +126,27 @@ def _inspect(
     return metadata, top
 
 
+def _read_metadata(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of `name`, read no further than `MAX_METADATA_BYTES` whatever its header
+    says (a forged size does not make it read more)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise ModelPackageError(
+            f"{path}: no metadata.json in the archive (expected {name})"
+        ) from None
+    too_big = ModelPackageError(
+        f"{path}: metadata.json is over the {MAX_METADATA_BYTES} byte limit"
+    )
+    if info.file_size > MAX_METADATA_BYTES:
+        raise too_big
+    with zf.open(info) as fh:
+        raw = fh.read(MAX_METADATA_BYTES + 1)
+    if len(raw) > MAX_METADATA_BYTES:
+        raise too_big
+    return raw
+
+
 def _check_members(path: Path, members: list[zipfile.ZipInfo], max_uncompressed: int) -> str:
     """The single top-level directory of the archive, after refusing unsafe member paths
     and archives that would expand beyond `max_uncompressed` bytes."""
@@ -145,6 +171,13 @@ def _check_members(path: Path, members: list[zipfile.ZipInfo], max_uncompressed:
                 f"(an Argos package is a zip of one directory)"
             )
         total += member.file_size
+        if member.file_size > MIN_SIZE_FOR_RATIO and member.file_size > MAX_EXPANSION_RATIO * max(
+            1, member.compress_size
+        ):
+            raise ModelPackageError(
+                f"{path}: {name!r} expands from {member.compress_size} to {member.file_size} "
+                f"bytes (over {MAX_EXPANSION_RATIO}×): not a model package"
+            )
     if total > max_uncompressed:
         raise ModelPackageError(
             f"{path}: uncompressed size {total} bytes exceeds the limit of {max_uncompressed} bytes"
@@ -167,8 +200,9 @@ def install_file(
     *,
     max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
 ) -> InstalledModel:
-    """Validate the `.argosmodel` at `path` and install it into `packages_dir()`. A package
-    already installed under the same directory name is replaced (restored if this fails)."""
+    """Validate the `.argosmodel` at `path` and install it into `packages_dir()`, keeping it
+    only if it loads and translates a sentence (`probe`). A package already installed under
+    the same directory name is replaced (restored if this fails)."""
     path = Path(path)
     _, top = _inspect(path, source, target, max_uncompressed)
     dest = packages_dir()
@@ -184,6 +218,9 @@ def install_file(
             from argostranslate.package import Package
 
             package = Package(installed)
+            problem = probe(installed)
+            if problem is not None:
+                raise ModelPackageError(f"{path}: refused, the package does not work: {problem}")
         except BaseException as err:  # restore the previous package even on Ctrl-C
             shutil.rmtree(installed, ignore_errors=True)
             if backup is not None:
@@ -191,11 +228,48 @@ def install_file(
                 shutil.rmtree(backup, ignore_errors=True)
             if not isinstance(err, Exception):
                 raise
+            if isinstance(err, ModelPackageError):
+                raise
             raise ModelPackageError(f"{path}: installation failed ({_line(err)})") from err
         if backup is not None:
             shutil.rmtree(backup, ignore_errors=True)
     argos_engine.clear_translator_cache()
     return _installed_model(package)
+
+
+def probe(package_dir: Path, timeout: float = PROBE_TIMEOUT_S) -> str | None:
+    """Why the installed package at `package_dir` does not work, or None if it does: its
+    tokenizer must open, its CTranslate2 model load and one sentence translate within
+    `timeout` seconds. Done in a child process, so a model that crashes CTranslate2 or never
+    finishes cannot take the caller with it."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "flows.models", str(package_dir)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"did not translate one sentence within {timeout:g} s"
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    return lines[-1] if lines else f"CTranslate2 crashed (exit status {done.returncode})"
+
+
+def _probe_here(package_dir: Path) -> None:
+    """What `probe` runs in its child process: one line on stderr and exit 1 on failure."""
+    from flows.argos_engine import ArgosEngine
+
+    try:
+        engine = ArgosEngine(package_dir, beam_size=1, inter_threads=1, intra_threads=1)
+        (result,) = engine.translate_batch([PROBE_SENTENCE])
+    except Exception as err:  # any failure of the package is the answer
+        print(_line(err).removeprefix(f"{package_dir}: "), file=sys.stderr)
+        sys.exit(1)
+    if not result.text.strip():
+        print("translated a sentence to nothing", file=sys.stderr)
+        sys.exit(1)
 
 
 def _install_with_argos(path: Path, dest: Path) -> None:
@@ -342,3 +416,7 @@ def _fetch(url: str, timeout: float) -> bytes:
 def _download(url: str, dest: Path, timeout: float) -> None:
     with _open(url, timeout) as response, open(dest, "wb") as out:
         shutil.copyfileobj(response, out, 1024 * 1024)
+
+
+if __name__ == "__main__":  # `python -m flows.models PACKAGE_DIR`: see `probe`
+    _probe_here(Path(sys.argv[1]))

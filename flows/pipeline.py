@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from logging import Logger, LoggerAdapter
@@ -18,6 +18,7 @@ from prefect.futures import PrefectFuture
 
 from flows import datasets, plan, report_html
 from flows.align import SCOPES
+from flows.check import raise_if_damaged
 from flows.detect import detect_document
 from flows.errors import UsageError
 from flows.ingest import ingest
@@ -61,6 +62,43 @@ def _results(
         yield result
 
 
+def mark_crashed(run_ids: Collection[str], logger: Any) -> list[str]:
+    """Mark CRASHED the flow runs of runs found dead here (killed before they committed)
+    that this Prefect server knows and still shows unfinished; returns those marked. A
+    server that cannot be reached only costs a warning: the data is repaired either way."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.states import Crashed
+
+    marked: list[str] = []
+    try:
+        with get_client(sync_client=True) as client:
+            for run_id in sorted(run_ids):
+                try:
+                    flow_run = client.read_flow_run(uuid.UUID(run_id))
+                except (ValueError, ObjectNotFound):
+                    continue  # not a flow run id, or another server's
+                if flow_run.state is None or flow_run.state.is_final():
+                    continue
+                message = "the run was found dead by a later run, which removed its files"
+                client.set_flow_run_state(flow_run.id, Crashed(message=message), force=True)
+                marked.append(run_id)
+    except Exception as exc:  # best effort: an unreachable server must not stop the run
+        logger.warning("could not mark dead runs as crashed in Prefect: %s", exc)
+    return marked
+
+
+def prepare_root(root: Path, run_id: str) -> None:
+    """Before a run writes: the files of runs found dead removed (their Prefect flow runs
+    marked CRASHED), a damaged file refused, and this run's staging folder made (a later run
+    finds it there if this one dies)."""
+    dead = datasets.dead_run_ids(root)
+    datasets.remove_uncommitted(root)
+    mark_crashed(dead, get_run_logger())
+    raise_if_damaged(root)
+    (root / datasets.STAGING / run_id).mkdir(parents=True)
+
+
 def _run_id() -> str:
     from prefect.runtime import flow_run
 
@@ -79,6 +117,7 @@ def bilingual_flow(
     force: bool = False,
     progress: bool = False,
     argos_options: dict[str, Any] | None = None,
+    follow_symlinks: bool = False,
 ) -> dict[str, Any]:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
     if scope not in SCOPES:
@@ -87,10 +126,14 @@ def bilingual_flow(
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     options = ArgosOptions.from_dict(argos_options)
     with output_lock(root), Progress(progress) as bar:
-        datasets.remove_uncommitted(root)
+        prepare_root(root, run_id)
         # ingest: what is new since the last runs
         seen = {} if force else datasets.processed_documents(root)
-        intake = plan.sort_inputs(*ingest(paths, seen), seen, datasets.rejected_inputs(root))
+        intake = plan.sort_inputs(
+            *ingest(paths, seen, follow_symlinks=follow_symlinks),
+            seen,
+            datasets.rejected_inputs(root),
+        )
         # segment + detect: a batch of documents per task
         step = bar.step("segmenting and detecting", len(intake.articles))
         futures = analyse.map(list(batches(intake.articles, DOCUMENTS_PER_BATCH)))

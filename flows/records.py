@@ -35,6 +35,7 @@ class Article:
     text: str
     content_sha256: str
     encoding: str
+    encoding_confidence: float = 1.0  # 1.0 unless the encoding was guessed (see ingest.decode)
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ def documents_schema() -> pa.Schema:
             ("title", pa.string()),
             ("content_sha256", pa.string()),
             ("encoding", pa.string()),
+            ("encoding_confidence", pa.float64()),
             ("lang", pa.string()),
             ("lang_prob", pa.float64()),
             ("n_chars", pa.int32()),

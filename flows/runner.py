@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -48,18 +49,43 @@ def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
     raise UsageError(f"unknown task runner {kind!r}; choose threads or dask")
 
 
+class _FailuresReportedByCaller(logging.Filter):
+    """Drops Prefect's error records about the flow and its tasks (a traceback, then
+    `Finished in state Failed`): the command line reports the failure in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.levelno >= logging.ERROR
+            and record.name.startswith(("prefect.flow_runs", "prefect.task_runs"))
+        )
+
+
+def quiet_failure_logs() -> None:
+    """Keep Prefect's failure tracebacks out of the terminal (they still reach the server)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _FailuresReportedByCaller) for f in handler.filters):
+            handler.addFilter(_FailuresReportedByCaller())
+
+
 def run_once(
-    settings: RunSettings, *, task_runner_kind: str = "threads", dask_address: str | None = None
+    settings: RunSettings,
+    *,
+    task_runner_kind: str = "threads",
+    dask_address: str | None = None,
+    debug: bool = False,
 ) -> RunSummary:
-    """Check what a user can get wrong before Prefect starts, then run the flow once."""
+    """Check what a user can get wrong before Prefect starts, then run the flow once (its
+    failures reported by the caller in one line, unless `debug`)."""
     from flows.ingest import discover
     from flows.lock import output_lock
     from flows.translate import select_engine
 
-    discover(settings.paths)
+    discover(settings.paths, follow_symlinks=settings.follow_symlinks)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
+    if not debug:
+        quiet_failure_logs()
     flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
     # Held from before Prefect starts, so a second run is refused in one line; the flow's own
     # lock (for scheduled runs) is re-entrant in this process.

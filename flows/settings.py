@@ -22,6 +22,7 @@ class RunSettings:
     source_lang: str = "es"
     target_lang: str = "en"
     force: bool = False
+    follow_symlinks: bool = False
     progress: bool = False
     argos: ArgosOptions = field(default_factory=ArgosOptions)
 

@@ -3,6 +3,7 @@ pending sentence of a run (entities kept, each distinct sentence sent once)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -12,10 +13,12 @@ from typing import Any, Protocol
 
 from flows.align import EngineInfo
 from flows.entities import MASKING_VERSION, translate_keeping_entities
-from flows.errors import EngineUnavailable, UsageError
+from flows.errors import EngineUnavailable, ModelPackageError, UsageError
 from flows.records import Translation
 
 ENGINE_CHOICES = ("auto", "argos", "apertium")
+logger = logging.getLogger(__name__)
+_WARNED: set[str] = set()  # unusable packages already named in a warning by this process
 
 NO_ENGINE_HINT = (
     "no {src}→{tgt} translation engine is installed; sentences were kept as 'pending'. "
@@ -81,23 +84,27 @@ class BatchResult:
 def select_engine(
     choice: str, source: str, target: str, options: ArgosOptions | None = None
 ) -> TranslationEngine | None:
-    """The engine for `choice`: `auto` prefers an installed Argos package, then Apertium,
-    else None (sentences stay pending). An explicit engine that cannot run raises."""
+    """The engine for `choice`: `auto` prefers an installed Argos package that loads (newest
+    first; one that does not is skipped with a warning), then Apertium, else None (sentences
+    stay pending). An explicit engine that cannot run raises."""
     from flows import apertium_engine
 
     if choice not in ENGINE_CHOICES:
         raise UsageError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINE_CHOICES)}")
-    if choice in ("auto", "argos"):
+    if choice == "argos":
         from flows import argos_engine
 
         package = argos_engine.find_package(source, target)
-        if package is not None:
-            return argos_engine.ArgosEngine(package, **asdict(options or ArgosOptions()))
-        if choice == "argos":
+        if package is None:
             raise EngineUnavailable(
                 f"no Argos {source}→{target} package is installed; "
                 f"install one with `bilingual models install --file PKG.argosmodel`"
             )
+        return argos_engine.ArgosEngine(package, **asdict(options or ArgosOptions()))
+    if choice == "auto":
+        engine = _usable_argos(source, target, options or ArgosOptions())
+        if engine is not None:
+            return engine
     if choice in ("auto", "apertium"):
         if apertium_engine.is_available(source, target):
             return apertium_engine.ApertiumEngine(source, target)
@@ -106,6 +113,28 @@ def select_engine(
                 f"Apertium {source}→{target} is not installed; "
                 f"install it with `apt-get install apertium-eng-spa`"
             )
+    return None
+
+
+def _usable_argos(source: str, target: str, options: ArgosOptions) -> TranslationEngine | None:
+    """The newest installed `source`→`target` Argos package whose tokenizer and model load;
+    each one that does not is named in a warning (once per process) and skipped."""
+    from flows import argos_engine
+
+    packages = [
+        p for p in argos_engine.installed_packages() if (p.from_code, p.to_code) == (source, target)
+    ]
+    packages.sort(key=lambda p: argos_engine.version_key(p.package_version), reverse=True)
+    for package in packages:
+        try:
+            engine = argos_engine.ArgosEngine(package, **asdict(options))
+            engine.load()
+        except (ModelPackageError, EngineUnavailable) as err:
+            if str(err) not in _WARNED:
+                _WARNED.add(str(err))
+                logger.warning("warning: skipping an unusable Argos package: %s", err)
+            continue
+        return engine
     return None
 
 

@@ -104,8 +104,17 @@ def test_show_before_any_run_says_what_to_do(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
-    [["run", "--engine", "google"], ["run", "--scope", "everything"], ["frobnicate"]],
+    ("args", "line"),
+    [
+        (["run", "--engine", "google"], "Invalid value for '--engine': 'google' is not one of"),
+        (["run", "--scope", "everything"], "Invalid value for '--scope': 'everything'"),
+        (["run", "--run-date", "2026-13-45"], "Invalid value for '--run-date': '2026-13-45'"),
+        (["run", "--nonsense"], "No such option '--nonsense'."),
+        (["frobnicate"], "No such command 'frobnicate'."),
+    ],
 )
-def test_usage_errors_exit_2(args: list[str]) -> None:
-    assert invoke(*args).exit_code == 2
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], line: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {line}")
+    assert result.stderr.count("\n") == 1 and "Usage:" not in result.stderr

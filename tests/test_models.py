@@ -8,6 +8,7 @@ import http.server
 import json
 import re
 import socket
+import struct
 import sys
 import threading
 import types
@@ -127,7 +128,28 @@ def _directory(src: Path, tmp: Path) -> Path:
     return tmp / "a-dir.argosmodel"
 
 
+def _zip_bomb(src: Path, tmp: Path) -> Path:
+    """A valid package whose model.bin expands 64 MiB from a few KB (the 1.9 GB one of the
+    issue, smaller)."""
+    bomb = tmp / "bomb.argosmodel"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith("model/model.bin"):
+                data = bytes(64 * 1024 * 1024)
+            zout.writestr(info.filename, data)
+    return bomb
+
+
+def _huge_metadata(src: Path, tmp: Path) -> Path:
+    meta = json.loads(_metadata(src))
+    meta["description"] = " " * (2 * 1024 * 1024)
+    return rezip(src, tmp / "huge-meta.argosmodel", replace={META: json.dumps(meta).encode()})
+
+
 REFUSALS = [
+    (_zip_bomb, "model/model.bin' expands from"),
+    (_huge_metadata, "metadata.json is over the 1048576 byte limit"),
     (_not_a_zip, "not an Argos model package (not a zip archive)"),
     (_no_metadata, f"no metadata.json in the archive (expected {META})"),
     (_other_pair, "package translates en→es, not es→en"),
@@ -322,3 +344,84 @@ def test_index_without_the_pair(index_server: str, packages: Path) -> None:
         install_from_index("fr", "de", timeout=5)
     assert str(caught.value) == "the Argos Translate package index has no fr→de package"
     assert list_installed() == []
+
+
+def _junk(package_file: Path, tmp: Path, member: str) -> Path:
+    """The tiny package with one member replaced by bytes that pass every static check."""
+    return rezip(package_file, tmp / "junk.argosmodel", replace={f"{TOP}/{member}": b"\x07" * 4096})
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        ("model/model.bin", "cannot load the CTranslate2 model"),
+        ("sentencepiece.model", "cannot load the tokenizer"),
+    ],
+)
+def test_a_package_that_does_not_load_is_refused_and_nothing_stays(
+    member: str, reason: str, package_file: Path, packages: Path, tmp_path: Path
+) -> None:
+    junk = _junk(package_file, tmp_path, member)
+    validate_package_file(junk, "es", "en")  # every static check passes
+    with pytest.raises(ModelPackageError) as caught:
+        install_file(junk, "es", "en")
+    assert str(caught.value).startswith(f"{junk}: refused, the package does not work: ")
+    assert reason in str(caught.value) and "\n" not in str(caught.value)
+    assert list_installed() == []
+    assert not any(packages.iterdir())
+
+
+def test_a_working_package_replaced_by_junk_stays(
+    package_file: Path, packages: Path, tmp_path: Path
+) -> None:
+    install_file(package_file, "es", "en")
+    with pytest.raises(ModelPackageError, match="does not work"):
+        install_file(_junk(package_file, tmp_path, "model/model.bin"), "es", "en")
+    assert models.probe(packages / TOP) is None
+
+
+def test_auto_skips_an_unusable_package_with_a_warning_and_falls_back(
+    package_file: Path, packages: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from flows import apertium_engine
+    from flows.translate import select_engine
+    from tests.support.tiny_argos import copy_package_dir
+
+    broken = copy_package_dir(package_file, packages)  # put there by hand, never probed
+    (broken / "sentencepiece.model").write_bytes(b"not a tokenizer")
+    engine = select_engine("auto", "es", "en")
+    expected = "apertium" if apertium_engine.is_available("es", "en") else None
+    assert (engine.name if engine else None) == expected
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.startswith(
+        f"warning: skipping an unusable Argos package: {broken}: cannot load the tokenizer ("
+    )
+    with pytest.raises(ModelPackageError, match="cannot load the tokenizer"):
+        select_engine("argos", "es", "en")  # asked for by name: an error, not a fallback
+
+
+def _forge_size(src: Path, dest: Path, member: str, claimed: int) -> Path:
+    """A copy of the zip `src` whose local and central headers claim `claimed` bytes for
+    `member` (a forged size: the data is the real, larger one)."""
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo(member)
+    data = bytearray(src.read_bytes())
+    struct.pack_into("<I", data, info.header_offset + 22, claimed)  # local file header
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:  # central directory entries
+        name_length = struct.unpack_from("<H", data, entry + 28)[0]
+        if data[entry + 46 : entry + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, entry + 24, claimed)
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def test_a_forged_member_size_is_refused_and_nothing_installed(
+    package_file: Path, packages: Path, tmp_path: Path
+) -> None:
+    forged = _forge_size(package_file, tmp_path / "forged.argosmodel", f"{TOP}/model/model.bin", 10)
+    with pytest.raises(ModelPackageError, match=r"Bad CRC-32 for file .*model\.bin"):
+        install_file(forged, "es", "en")
+    assert list_installed() == []
+    assert not any(packages.iterdir())

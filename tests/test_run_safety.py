@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -42,6 +43,14 @@ def bilingual(*args: str) -> subprocess.Popen:
     )
 
 
+def flow_run_state(run_id: str) -> str:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(uuid.UUID(run_id)).state
+    return state.type.value if state else "NONE"
+
+
 def rows(out: Path) -> dict[str, list[tuple]]:
     return {
         name: duckdb.sql(
@@ -51,32 +60,61 @@ def rows(out: Path) -> dict[str, list[tuple]]:
     }
 
 
-def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> None:
-    inputs = tmp_path / "in"
-    make_articles(inputs, 60)
-    common = ["run", str(inputs), "--run-date", "2026-01-02", "--no-progress"]
+COMMON = ("--run-date", "2026-01-02", "--no-progress", "--engine", "apertium")
 
-    clean = bilingual(*common, "--out", str(tmp_path / "clean"))
+
+def clean_run(root: Path, n: int) -> tuple[Path, Path]:
+    """`n` articles and the output of a clean run over them."""
+    make_articles(root / "in", n)
+    clean = bilingual("run", str(root / "in"), "--out", str(root / "clean"), *COMMON)
     assert clean.wait(timeout=600) == 0, clean.stderr.read()
+    return root / "in", root / "clean"
 
-    out = tmp_path / "out"
-    victim = bilingual(*common, "--out", str(out))
+
+def kill_and_rerun(inputs: Path, out: Path, signum: int, *, while_committing: bool) -> str:
+    """Start a run, send it `signum` once it writes its staged files (`while_committing`) or
+    once it has begun, check what it left, run again; returns the victim's run id."""
+    victim = bilingual("run", str(inputs), "--out", str(out), *COMMON)
+    staging = out / datasets.STAGING
     deadline = time.monotonic() + 600
-    while not list((out / datasets.STAGING).rglob("*.parquet")):
+    while not (list(staging.rglob("*.parquet")) if while_committing else staging.is_dir()):
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.005)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=60)
-
+    (victim_run,) = [p.name for p in staging.iterdir()]
+    victim.send_signal(signum)
+    assert victim.wait(timeout=120) != 0
     for path in out.rglob("*.parquet"):  # whatever is visible is a whole file
         pq.read_table(path)
     assert not datasets.committed_run_ids(out)
-
-    rerun = bilingual(*common, "--out", str(out))
+    rerun = bilingual("run", str(inputs), "--out", str(out), *COMMON)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
-    assert rows(out) == rows(tmp_path / "clean")
-    assert not (out / datasets.STAGING).exists()
+    assert not staging.exists()
+    return victim_run
+
+
+def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> None:
+    inputs, clean = clean_run(tmp_path, 60)  # enough to catch the run while it commits
+    out = tmp_path / "out"
+    victim_run = kill_and_rerun(inputs, out, signal.SIGKILL, while_committing=True)
+    assert rows(out) == rows(clean)
+    assert flow_run_state(victim_run) == "CRASHED"  # not RUNNING forever in Prefect's UI
+
+
+@pytest.fixture(scope="module")
+def small_clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return clean_run(tmp_path_factory.mktemp("small"), 6)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_run_stopped_by_a_signal_is_repaired_by_the_next(
+    signum: int, small_clean_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inputs, clean = small_clean_run
+    out = tmp_path / "out"
+    victim_run = kill_and_rerun(inputs, out, signum, while_committing=False)
+    assert rows(out) == rows(clean)
+    assert flow_run_state(victim_run) == "CRASHED"
 
 
 def test_files_of_a_run_without_its_runs_row_are_removed(tmp_path: Path) -> None:
@@ -110,3 +148,25 @@ def test_a_concurrent_second_run_is_refused_and_the_first_completes(tmp_path: Pa
     assert duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{out}/documents/*/*.parquet')"
     ).fetchall() == [(40,)]
+
+
+def test_only_unfinished_flow_runs_known_to_the_server_are_marked_crashed() -> None:
+    import logging
+
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.states import Completed, Running
+
+    from flows.pipeline import mark_crashed
+
+    @flow
+    def some_flow() -> None:
+        pass
+
+    with get_client(sync_client=True) as client:
+        running = client.create_flow_run(some_flow, state=Running())
+        done = client.create_flow_run(some_flow, state=Completed())
+    ids = [str(running.id), str(done.id), str(uuid.uuid4()), "not-a-flow-run-id"]
+    assert mark_crashed(ids, logging.getLogger("test")) == [str(running.id)]
+    assert flow_run_state(str(running.id)) == "CRASHED"
+    assert flow_run_state(str(done.id)) == "COMPLETED"
