@@ -9,6 +9,9 @@ same input:
 - the bare stage functions, no Prefect, one process, in a child of this script: the same
   calls as the flow, timed per stage, and its peak RSS.
 
+Detection is also timed with langdetect itself as the detector (in a process of its own, with
+`BILINGUAL_LANGDETECT=langdetect`), with a check that every decision is the same.
+
 Then the start-up with history: a run over 10 new articles into the output root of the
 largest N (N articles already there) against the same run into an empty root.
 
@@ -151,6 +154,7 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
         segmented = [ProcessedDocument(a, segment(a)) for a in new]
     with stage("detect"):
         docs = [detect_document(d) for d in segmented]
+    digest = decisions_digest(docs)
     with stage("translate"):
         chosen = select_engine(engine, source, target, options)
         info = EngineInfo(chosen.name, chosen.model_id) if chosen else None
@@ -209,14 +213,57 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
         "stages_s": {name: round(seconds.get(name, 0.0), 3) for name in STAGES},
         "documents": len(docs),
         "sentences_translated": len(done),
+        "detect_digest": digest,
     }
 
 
-def measure(n: int, seed: int, engine: str, env: dict[str, str], work: Path) -> dict[str, Any]:
+def decisions_digest(docs: list[Any]) -> str:
+    """One hash of every language decision (article, segments, sentences) of a run."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for doc in docs:
+        h.update(repr(doc.lang).encode())
+        for seg in doc.segments:
+            h.update(repr(seg.lang).encode())
+            for sentence in seg.sentences:
+                h.update(repr(sentence.lang).encode())
+    return h.hexdigest()
+
+
+def detect_reference(articles: Path) -> dict[str, Any]:
+    """The detect stage alone with langdetect itself as the detector (ingest and segment
+    untimed): today's detection time, and a digest to compare decisions with."""
+    from flows.detect import detect_document
+    from flows.ingest import ingest
+    from flows.langdetect_backend import BACKEND_ENV
+    from flows.records import ProcessedDocument
+    from flows.segment import segment
+
+    os.environ[BACKEND_ENV] = "langdetect"
+    found, _ = ingest([str(articles)])
+    segmented = [ProcessedDocument(a, segment(a)) for a in found]
+    t0 = time.perf_counter()
+    docs = [detect_document(d) for d in segmented]
+    took = time.perf_counter() - t0
+    return {"detect_s": round(took, 3), "detect_digest": decisions_digest(docs)}
+
+
+def reference_run(articles: Path, env: dict[str, str]) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--detect-reference", str(articles)]
+    _, _, stdout = child(command, env)
+    return json.loads(stdout.splitlines()[-1])
+
+
+def measure(
+    n: int, seed: int, engine: str, env: dict[str, str], work: Path, reference: bool
+) -> dict[str, Any]:
     articles = corpus(n, seed)
     flow = flow_run(articles, work / f"flow-{n}", engine, env)
     plain = bare_run(articles, work / f"bare-{n}", engine, env)
     bare_s = sum(plain["stages_s"].values())
+    detect_s = plain["stages_s"]["detect"]
+    ref = reference_run(articles, env) if reference else None
     return {
         "n": n,
         "documents": plain["documents"],
@@ -227,7 +274,10 @@ def measure(n: int, seed: int, engine: str, env: dict[str, str], work: Path) -> 
         "bare_articles_per_s": round(n / bare_s, 1),
         "ratio": round(bare_s / flow["wall_s"], 3),
         "stages_s": plain["stages_s"],
-        "detect_s": plain["stages_s"]["detect"],
+        "detect_s": detect_s,
+        "detect_langdetect_s": ref and ref["detect_s"],
+        "detect_speedup": ref and round(ref["detect_s"] / detect_s, 2),
+        "detect_same_decisions": ref and ref["detect_digest"] == plain["detect_digest"],
         "flow_peak_rss_mb": round(flow["peak_rss_mb"], 1),
         "bare_peak_rss_mb": round(plain["peak_rss_mb"], 1),
     }
@@ -270,6 +320,12 @@ def print_table(server_start_s: float, results: list[dict[str, Any]], hist: dict
         stages = ", ".join(f"{k} {v:.2f}" for k, v in r["stages_s"].items())
         print(f"  bare per stage (s)          {stages}")
         print(f"  detection (current stage)   {r['detect_s']:8.2f} s")
+        if r["detect_langdetect_s"] is not None:
+            print(
+                f"  detection with langdetect   {r['detect_langdetect_s']:8.2f} s  "
+                f"(current stage {r['detect_speedup']:.1f}× faster, same decisions: "
+                f"{'yes' if r['detect_same_decisions'] else 'NO'})"
+            )
     print(
         f"\nstart-up with history: {hist['new_articles']} new articles into a root with "
         f"{hist['history_articles']:,} articles {hist['with_history_wall_s']:.2f} s wall "
@@ -287,11 +343,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11, help="make_layouts seed")
     parser.add_argument("--engine", default="apertium", choices=["apertium", "argos", "auto"])
     parser.add_argument("--json", action="store_true", help="one line of JSON")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip timing detection with langdetect itself (slow: ~50 ms an article)",
+    )
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--detect-reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
         print(json.dumps(bare(args.bare, args.out, args.engine)))
+        return
+    if args.detect_reference:
+        print(json.dumps(detect_reference(args.detect_reference)))
         return
     if not MAKE_LAYOUTS.exists() or not TWEETS.exists():
         sys.exit(f"needs {MAKE_LAYOUTS} and {TWEETS}")
@@ -300,7 +365,10 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
         env.update(XDG_DATA_HOME=str(work / "data"), PYTHONPATH=str(ROOT))
         with local_server(env) as server_start_s:
-            results = [measure(n, args.seed, args.engine, env, work) for n in sorted(args.n)]
+            results = [
+                measure(n, args.seed, args.engine, env, work, not args.no_reference)
+                for n in sorted(args.n)
+            ]
             largest = max(args.n)
             hist = history(work / f"flow-{largest}", largest, args.seed, args.engine, env, work)
     if args.json:
