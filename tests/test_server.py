@@ -178,7 +178,12 @@ def test_a_busy_port_is_a_one_line_error(data_home: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "exit_code"),
-    [(["detect", "-"], 0), (["show", "--out", "{tmp}"], 1), (["server", "status"], 1)],
+    [
+        (["detect", "-"], 0),
+        (["show", "--out", "{tmp}"], 1),
+        (["models", "list"], 0),
+        (["server", "status"], 1),
+    ],
 )
 def test_commands_that_need_no_prefect_do_not_import_it(
     args: list[str], exit_code: int, tmp_path: Path
