@@ -323,7 +323,7 @@ def print_table(server_start_s: float, results: list[dict[str, Any]], hist: dict
         if r["detect_langdetect_s"] is not None:
             print(
                 f"  detection with langdetect   {r['detect_langdetect_s']:8.2f} s  "
-                f"(current stage {r['detect_speedup']:.1f}× faster, same decisions: "
+                f"(langdetect / current stage {r['detect_speedup']:.2f}, same decisions: "
                 f"{'yes' if r['detect_same_decisions'] else 'NO'})"
             )
     print(
