@@ -116,9 +116,10 @@ def api_for_run() -> Iterator[str | None]:
 
 
 def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
-    """Register the flow as a deployment with a cron schedule and run it until stopped.
-    Without `PREFECT_API_URL`, a local server on 127.0.0.1 is started first (Prefect refuses
-    to schedule on its temporary per-process server) and stopped on exit."""
+    """Register the flow as a deployment with a cron schedule and run it until stopped, on
+    the configured Prefect API, else on the server of `bilingual server start` when it is up,
+    else on a local server on 127.0.0.1 started first (Prefect refuses to schedule on its
+    temporary per-process server) and stopped on exit."""
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
