@@ -462,6 +462,55 @@ def serve(
     serve_forever(settings, cron=cron, name=name)
 
 
+@main.group()
+def server() -> None:
+    """A local Prefect server that outlives one run (one-off runs then start in seconds)."""
+
+
+@server.command("start")
+@click.option(
+    "--port", default=4200, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@reports_errors
+def server_start(port: int) -> None:
+    """Start it in the background on 127.0.0.1; its database lives under the user's data dir."""
+    from flows import server as local
+
+    click.echo(f"starting a local Prefect server (database in {local.server_dir()})…", err=True)
+    running, started = local.start(port)
+    state = "started" if started else "already running"
+    click.echo(f"Prefect server {state}: {running.ui_url} (PID {running.pid})")
+
+
+@server.command("stop")
+@reports_errors
+def server_stop() -> None:
+    """Stop the server `bilingual server start` started (by its recorded PID)."""
+    from flows import server as local
+
+    stopped = local.stop()
+    if stopped is None:
+        click.echo("no local Prefect server was running")
+    else:
+        click.echo(f"stopped the Prefect server at {stopped.ui_url} (PID {stopped.pid})")
+
+
+@server.command("status")
+@reports_errors
+def server_status() -> None:
+    """Up (with its URL) or down; exit status 0 when up, 1 when down."""
+    from flows import server as local
+
+    recorded = local.recorded()
+    if recorded is None:
+        click.echo("down")
+        sys.exit(1)
+    if not local.healthy(recorded.api_url):
+        click.echo(f"not answering: {recorded.ui_url} (PID {recorded.pid}; starting, or stuck)")
+        sys.exit(1)
+    click.echo(f"up: {recorded.ui_url} (PID {recorded.pid})")
+
+
 def _quiet_prefect() -> None:
     """Prefect's own logs only from warnings up, no telemetry from the local server, and
     time for its temporary server to start on a busy machine (Prefect waits 20 s)."""
