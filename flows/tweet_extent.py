@@ -11,7 +11,6 @@ and 12 of `../shared/eval/tools/make_layouts.py`) and checked on the visible ben
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -204,7 +203,3 @@ def features(line: LineView) -> dict[str, float]:
 def log_odds(line: LineView) -> float:
     """The model's log-odds that `line` is tweet text."""
     return BIAS + sum(WEIGHTS[name] * value for name, value in features(line).items())
-
-
-def probability(line: LineView) -> float:
-    return 1 / (1 + math.exp(-log_odds(line)))
