@@ -38,6 +38,7 @@ test: setup
 	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq apertium-eng-spa >/dev/null)
 	$(UV) run ruff check flows tests benchmarks
 	$(UV) run ruff format --check flows tests benchmarks
+	$(UV) run mypy
 	$(UV) run pytest
 
 bench: setup

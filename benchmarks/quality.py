@@ -1,7 +1,7 @@
 """Quality and speed of the detect stage on public data nobody on the team wrote.
 
-    uv run python benchmarks/quality.py [--eval-dir DIR] [--json] [--articles]
-        [--timing-texts N] [--repeats N]
+    uv run python benchmarks/quality.py [--eval-dir DIR] [--json] [--articles] [--layouts]
+        [--layout-seeds N …] [--timing-texts N] [--repeats N]
 
 Reads `../shared/eval` beside the repository (see its README.md; never copied here):
 
@@ -14,6 +14,11 @@ Reads `../shared/eval` beside the repository (see its README.md; never copied he
   and sentence by sentence.
 - Speed: texts per second of `flows.detect.detect` and of bare `langdetect.detect_langs`
   on the same tweets (median of repeated runs, profiles already loaded).
+- TweetLID 2014's own metric: macro P/R/F1 over ca, en, es, eu, gl, pt, amb, und, next to
+  the best system of the 2014 shared task.
+- Layout benchmark (`layouts/`, and sets generated with other seeds by
+  `tools/make_layouts.py`): `bilingual run` over the articles, scored by
+  `tools/check_layouts.py` (tweets found, exact extents, Spanish P/R/F1).
 - Articles (`articles/`): embedded tweets found, their attributions, and their Spanish
   decisions, through ingest → segment → detect (`articles_report`).
 
@@ -184,7 +189,7 @@ def bare_langdetect(texts: Sequence[str]) -> list[str]:
     return out
 
 
-def tweetlid_report(tweets: list[Tweet], headline: dict[str, object]) -> None:
+def tweetlid_report(tweets: list[Tweet], headline: dict[str, object]) -> list[str]:
     texts = [t.text for t in tweets]
     t0 = time.perf_counter()
     ours, first = run_cli(texts)
@@ -228,6 +233,7 @@ def tweetlid_report(tweets: list[Tweet], headline: dict[str, object]) -> None:
     held_d = [ours[i] for i in halves["held-out half"]]
     headline["tweetlid_heldout_strict_f1"] = round(scores(held, held_d, "strict").f1, 3)
     headline["deterministic"] = deterministic
+    return ours
 
 
 # ---------------------------------------------------------------- CALCS 2016
@@ -499,6 +505,119 @@ def articles_report(eval_dir: Path, headline: dict[str, object]) -> None:
     headline["scrapinghub_decided_spanish"] = sh_spanish
 
 
+# ---------------------------------------------------------------- TweetLID's official metric
+
+# TweetLID 2014 scored macro precision, recall and F1 over these categories; the best system
+# of the shared task reached macro-F1 0.752 (constrained and unconstrained tracks alike).
+OFFICIAL_CATEGORIES = ("ca", "en", "es", "eu", "gl", "pt", "amb", "und")
+BEST_2014_MACRO_F1 = 0.752
+
+
+def official_macro(tweets: Sequence[Tweet], decided: Sequence[str]) -> dict[str, float]:
+    """Macro P/R/F1 over `OFFICIAL_CATEGORIES`, as we read the task's rules for one label per
+    tweet: an ambiguous tweet (`es/gl`) is `amb` and any of its languages is right for it; a
+    mixed tweet (`es+en`) holds each of its languages, one of which we can get right; a label
+    outside the categories (`other`) is never right and a decision outside them (fr, it) never
+    is either."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for tweet, got in zip(tweets, decided, strict=True):
+        if "/" in tweet.label:
+            if got in tweet.parts:
+                tp["amb"] += 1
+            else:
+                fn["amb"] += 1
+                fp[got] += 1
+            continue
+        gold = tweet.parts
+        for lang in gold:
+            (tp if lang == got else fn)[lang] += 1
+        if got not in gold:
+            fp[got] += 1
+    out: dict[str, float] = {}
+    for cat in OFFICIAL_CATEGORIES:
+        p = tp[cat] / (tp[cat] + fp[cat]) if tp[cat] + fp[cat] else 0.0
+        r = tp[cat] / (tp[cat] + fn[cat]) if tp[cat] + fn[cat] else 0.0
+        out[cat] = 2 * p * r / (p + r) if p + r else 0.0
+        out[f"{cat}_p"], out[f"{cat}_r"] = p, r
+    out["macro_p"] = statistics.mean(out[f"{c}_p"] for c in OFFICIAL_CATEGORIES)
+    out["macro_r"] = statistics.mean(out[f"{c}_r"] for c in OFFICIAL_CATEGORIES)
+    mp, mr = out["macro_p"], out["macro_r"]
+    out["macro_f1"] = 2 * mp * mr / (mp + mr) if mp + mr else 0.0
+    return out
+
+
+def official_report(tweets: list[Tweet], decided: Sequence[str], headline: dict) -> None:
+    m = official_macro(tweets, decided)
+    print(f"== TweetLID 2014 official metric (macro over {', '.join(OFFICIAL_CATEGORIES)})")
+    print("   " + "  ".join(f"{c} {m[c]:.3f}" for c in OFFICIAL_CATEGORIES))
+    print(
+        f"   macro P {m['macro_p']:.3f}  R {m['macro_r']:.3f}  F1 {m['macro_f1']:.3f}"
+        f"   (best system of the 2014 task: {BEST_2014_MACRO_F1})"
+    )
+    headline["tweetlid_official_macro_f1"] = round(m["macro_f1"], 3)
+
+
+# ---------------------------------------------------------------- layout benchmark
+
+LAYOUT_SUMMARY_RE = re.compile(
+    r"recall (?P<recall>[\d.]+) .*extent exact (?P<extent>[\d.]+) .*char-F1 (?P<char_f1>[\d.]+), "
+    r"Spanish F1 (?P<es_f1>[\d.]+) \(P (?P<es_p>[\d.]+), R (?P<es_r>[\d.]+)\), (?P<extra>\d+) extra"
+)
+
+
+def layouts_report(eval_dir: Path, seeds: Sequence[int], headline: dict[str, object]) -> None:
+    """The layout benchmark through `bilingual run` as a user runs it (Apertium, tweets in
+    scope), scored by `tools/check_layouts.py`: the visible set (seed 7) and sets generated
+    with other seeds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = [("visible (seed 7)", eval_dir / "layouts")]
+        for seed in seeds:
+            dest = Path(tmp) / f"seed{seed}"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(eval_dir / "tools" / "make_layouts.py"),
+                    *("--n", "400", "--seed", str(seed)),
+                    *("--tweets", str(eval_dir / "tweetlid2014" / "tweets.tsv")),
+                    *("--dest", str(dest)),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            sets.append((f"seed {seed}", dest))
+        for name, truth in sets:
+            out = Path(tmp) / f"out-{truth.name}-{len(name)}"
+            subprocess.run(
+                [
+                    *(sys.executable, "-c", "from flows.cli import main; main()"),
+                    *("run", str(truth / "articles"), "--out", str(out)),
+                    *("--engine", "apertium", "--no-progress"),
+                ],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    str(eval_dir / "tools" / "check_layouts.py"),
+                    str(out),
+                    str(truth),
+                ],
+                capture_output=True,
+                text=True,
+            )
+            print(f"== layout benchmark, {name}: bilingual run, then check_layouts.py")
+            print(done.stdout.rstrip())
+            found = LAYOUT_SUMMARY_RE.search(done.stdout)
+            if found:
+                key = "layouts_visible" if "visible" in name else f"layouts_{name.replace(' ', '')}"
+                headline[key] = {k: float(v) for k, v in found.groupdict().items()}
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -507,6 +626,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--json", action="store_true", help="One JSON line of headline numbers.")
     parser.add_argument("--articles", action="store_true", help="Only the articles section.")
+    parser.add_argument("--layouts", action="store_true", help="Only the layout benchmark.")
+    parser.add_argument(
+        "--layout-seeds",
+        type=int,
+        nargs="*",
+        default=[99],
+        help="Also score layout sets generated with these seeds (default: 99).",
+    )
     parser.add_argument("--timing-texts", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
@@ -525,11 +652,16 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _run(args: argparse.Namespace, headline: dict[str, object]) -> None:
+    if args.layouts:
+        layouts_report(args.eval_dir, args.layout_seeds, headline)
+        return
     if not args.articles:
         tweets = read_tweetlid(args.eval_dir)
-        tweetlid_report(tweets, headline)
+        ours = tweetlid_report(tweets, headline)
+        official_report(tweets, ours, headline)
         calcs_report(args.eval_dir, headline)
         speed_report(tweets, args.timing_texts, args.repeats, headline)
+        layouts_report(args.eval_dir, args.layout_seeds, headline)
     articles_report(args.eval_dir, headline)
 
 

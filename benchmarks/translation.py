@@ -62,6 +62,8 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:  # `python benchmarks/translation.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.random_model import save_model, spec_shape  # noqa: E402
+from benchmarks.random_model import train_sentencepiece as train  # noqa: E402
 from flows.translate import ArgosOptions  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -112,6 +114,12 @@ def read_lines(path: Path) -> list[str]:
 # ---------------------------------------------------------------- model package (cached)
 
 
+def use_cache_dir(path: Path) -> None:
+    """Build and find the model under `path` (a child build process gets the same)."""
+    global CACHE_DIR
+    CACHE_DIR = path.resolve()
+
+
 def package_dir(eval_dir: Path) -> Path:
     digest = hashlib.sha256(
         f"v{BUILD_VERSION} {LAYERS} {D_MODEL} {HEADS} {FFN} {VOCAB_SIZE}".encode()
@@ -135,6 +143,8 @@ def ensure_package(eval_dir: Path) -> tuple[Path, dict[str, Any]]:
                 "--build-only",
                 "--eval-dir",
                 str(eval_dir),
+                "--cache-dir",
+                str(CACHE_DIR),
             ],
             check=True,
         )
@@ -194,20 +204,16 @@ def train_sentencepiece(corpus: list[str], path: Path) -> tuple[list[str], str]:
     """A SentencePiece model asked for VOCAB_SIZE pieces. The corpus (1,514 sentences) cannot
     support 32k unigram pieces (a soft limit stops near 6.8k); BPE with `hard_vocab_limit=False`
     gets close (about 29.6k), so BPE it is. Returns the pieces in id order."""
-    from tests.support.tiny_argos import train_sentencepiece as train
-
     return train(corpus, path, vocab_size=VOCAB_SIZE, model_type="bpe", num_threads=2), "bpe"
 
 
 def write_ct2_model(model_dir: Path, vocabulary: list[str]) -> None:
     """A pre-norm Transformer base with seeded random weights (scaled by 1/sqrt(fan-in) so
-    activations stay finite), saved int8. Adapted from `tests/support/tiny_argos.py`. The
+    activations stay finite), saved int8. The
     output bias keeps the special tokens from being generated, so every output runs to the
     decoding limit."""
     import numpy as np
     from ctranslate2.specs import model_spec, transformer_spec
-
-    from tests.support.tiny_argos import save_model, spec_shape
 
     spec = transformer_spec.TransformerSpec.from_config(num_layers=LAYERS, num_heads=HEADS)
     rng = np.random.default_rng(SEED)
@@ -612,8 +618,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-tokens", type=int, default=BARE_BATCH_TOKENS, help="budget of (b)")
     parser.add_argument("--no-apertium", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
-    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build-only", action="store_true", help="build the model and stop")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=CACHE_DIR,
+        help=f"where the model is built (default {CACHE_DIR})",
+    )
     args = parser.parse_args(argv)
+    if not (args.eval_dir / "parallel").is_dir():
+        parser.error(f"no evaluation data in {args.eval_dir / 'parallel'}; pass --eval-dir DIR")
+    use_cache_dir(args.cache_dir)
     if args.build_only:
         build_package(args.eval_dir)
         return

@@ -1,12 +1,15 @@
 """Align stage: one row per source sentence in scope, with its translation, its spans into
-the original, the engine, model and score. Sentences already in the target language are
-carried over with status `copied`."""
+the original, the engine, model, signature and score. Sentences in another language, and
+sentences that are nothing but entities (a lone `#ReuniónTrilateral`), are carried over
+unchanged with status `copied`: nothing was translated."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
+from flows.entities import is_entities_only
 from flows.records import ProcessedDocument, Segment, Sentence, SentencePair, Translation
 
 SCOPES = ("tweets", "all")
@@ -14,8 +17,12 @@ SCOPES = ("tweets", "all")
 
 @dataclass(frozen=True)
 class EngineInfo:
+    """The engine a run translates with: its name, model and full signature (every option
+    that changes its output), which keys the translation cache."""
+
     name: str
     model_id: str
+    signature: str
 
 
 def in_scope(segment: Segment, scope: str, source: str) -> bool:
@@ -30,15 +37,20 @@ def tweet_is_source(segment: Segment, source: str) -> bool:
     return segment.lang.lang == source or any(s.lang.lang == source for s in segment.sentences)
 
 
+def needs_translation(sentence: Sentence, source: str) -> bool:
+    """A `source`-language sentence with words to translate (not only entities)."""
+    return sentence.lang.lang == source and not is_entities_only(sentence.text)
+
+
 def sentences_to_translate(docs: Iterable[ProcessedDocument], scope: str, source: str) -> list[str]:
-    """The text of every sentence in scope judged to be in `source`, in document order."""
+    """The text of every sentence in scope that needs translating, in document order."""
     return [
         sentence.text
         for doc in docs
         for segment in doc.segments
         if in_scope(segment, scope, source)
         for sentence in segment.sentences
-        if sentence.lang.lang == source
+        if needs_translation(sentence, source)
     ]
 
 
@@ -51,9 +63,9 @@ def align_document(
     engine: EngineInfo | None,
     failed: frozenset[str] = frozenset(),
 ) -> list[SentencePair]:
-    """The sentence pairs of one document. A `source` sentence is `translated` when
-    `translations` has it, `failed` when its engine call failed, else `pending`; any other
-    sentence is `copied` unchanged with its own language as `tgt_lang`."""
+    """The sentence pairs of one document. A sentence that needs translating is `translated`
+    when `translations` has it, `failed` when its engine call failed, else `pending`; any
+    other sentence is `copied` unchanged with its own language as `tgt_lang`."""
     pairs: list[SentencePair] = []
     for segment in doc.segments:
         if not in_scope(segment, scope, source):
@@ -63,6 +75,17 @@ def align_document(
                 _pair(doc, segment, sentence, source, target, translations, engine, failed)
             )
     return pairs
+
+
+class _Source(TypedDict):
+    doc_id: str
+    segment_id: str
+    sentence_index: int
+    src_lang: str
+    src_lang_prob: float
+    src_text: str
+    src_start: int
+    src_end: int
 
 
 def _pair(
@@ -75,7 +98,7 @@ def _pair(
     engine: EngineInfo | None,
     failed: frozenset[str],
 ) -> SentencePair:
-    common = dict(
+    common = _Source(
         doc_id=doc.article.doc_id,
         segment_id=segment.segment_id,
         sentence_index=sentence.index,
@@ -85,7 +108,7 @@ def _pair(
         src_start=sentence.start,
         src_end=sentence.end,
     )
-    if sentence.lang.lang != source:
+    if not needs_translation(sentence, source):
         return SentencePair(
             **common,
             tgt_lang=sentence.lang.lang,
@@ -105,6 +128,7 @@ def _pair(
             engine=engine.name,
             model_id=engine.model_id,
             score=done.score,
+            engine_signature=engine.signature,
         )
     return SentencePair(
         **common,
@@ -114,4 +138,5 @@ def _pair(
         engine=engine.name if engine else None,
         model_id=engine.model_id if engine else None,
         score=None,
+        engine_signature=engine.signature if engine else None,
     )

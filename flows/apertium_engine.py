@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,11 @@ MODES_DIR = Path("/usr/share/apertium/modes")
 MARKED_WORD_RE = re.compile(r"(?<!\w)[*#@]([^\W\d_]\w*)")
 WORD_RE = re.compile(r"[^\W\d_]+")
 SEPARATOR = "\n\n"
+# Bump when `_clean` changes what it makes of Apertium's output.
+POSTPROCESS_VERSION = "2"
+# A full stop Apertium adds after an abbreviation it expands at the end of a sentence
+# (`Washington, DC.` → `Washington, D.C..`): two stops that are not an ellipsis.
+DOUBLED_STOP_RE = re.compile(r"(?<!\.)\.\.$")
 TIMEOUT_S = 600
 
 
@@ -37,7 +43,13 @@ def is_available(source: str, target: str) -> bool:
 
 def pair_version(source: str, target: str) -> str:
     """The Debian package version of the language pair, for the model id."""
-    package = "apertium-" + "-".join(sorted((ISO3.get(source, source), ISO3.get(target, target))))
+    return package_version(
+        "apertium-" + "-".join(sorted((ISO3.get(source, source), ISO3.get(target, target))))
+    )
+
+
+def package_version(package: str) -> str:
+    """The installed Debian version of `package`, or `unknown`."""
     try:
         out = subprocess.run(
             ["dpkg-query", "-W", "-f=${Version}", package],
@@ -63,7 +75,21 @@ class ApertiumEngine:
         self.mode = mode_name(source, target)
         self.model_id = f"apertium/{self.mode}@{pair_version(source, target)}"
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+    def signature(self) -> str:
+        """The pair and its package version, the Apertium and lttoolbox versions that run
+        it, and this engine's post-processing."""
+        return (
+            f"engine:{self.name}|model:{self.model_id}"
+            f"|apertium:{package_version('apertium')}|lttoolbox:{package_version('lttoolbox')}"
+            f"|post:{POSTPROCESS_VERSION}"
+        )
+
+    def translate_batch(
+        self, sentences: Sequence[str], stats: Counter[str] | None = None
+    ) -> list[Translation]:
+        """Counted in `stats`: `apertium.fallback_batches` (a lost sentence boundary made
+        the batch go one call per sentence) and `apertium.doubled_stops_fixed`."""
+        stats = Counter() if stats is None else stats
         if not sentences:
             return []
         flat = [" ".join(s.split()) for s in sentences]
@@ -72,8 +98,14 @@ class ApertiumEngine:
         while outputs and not outputs[-1]:
             outputs.pop()
         if len(outputs) != len(flat):  # a boundary was lost: fall back to one call each
+            stats["apertium.fallback_batches"] += 1
             outputs = [self._run(s + "\n").strip() for s in flat]
-        return [self._clean(s, o) for s, o in zip(flat, outputs, strict=True)]
+        cleaned = [self._clean(s, o) for s, o in zip(flat, outputs, strict=True)]
+        stats["apertium.doubled_stops_fixed"] += sum(
+            DOUBLED_STOP_RE.search(o) is not None and not DOUBLED_STOP_RE.search(t.text)
+            for o, t in zip(outputs, cleaned, strict=True)
+        )
+        return cleaned
 
     def _run(self, text: str) -> str:
         try:
@@ -94,7 +126,12 @@ class ApertiumEngine:
 
     @staticmethod
     def _clean(source: str, output: str) -> Translation:
+        """Unknown-word marks removed, a doubled full stop at the end made one (unless the
+        source ends with one too), and the score."""
         words = [w for w in WORD_RE.findall(source) if not w.startswith("ZXQ")]
         unknown = [m for m in MARKED_WORD_RE.finditer(output) if not m.group(1).startswith("ZXQ")]
         score = 1.0 - min(len(unknown), len(words)) / len(words) if words else None
-        return Translation(MARKED_WORD_RE.sub(r"\1", output), score)
+        text = MARKED_WORD_RE.sub(r"\1", output)
+        if not DOUBLED_STOP_RE.search(source):
+            text = DOUBLED_STOP_RE.sub(".", text)
+        return Translation(text, score)

@@ -11,6 +11,7 @@ import json
 import os
 import struct
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,12 +110,7 @@ def load_translator(
     A compute type the device does not support falls back to `default`."""
     import ctranslate2
 
-    try:
-        supported = ctranslate2.get_supported_compute_types(device)
-    except (RuntimeError, ValueError) as err:
-        raise EngineUnavailable(f"CTranslate2 cannot use device {device!r} ({_line(err)})") from err
-    if compute_type not in supported and compute_type not in ("default", "auto"):
-        compute_type = "default"
+    compute_type = effective_compute_type(device, compute_type)
     key = (str(Path(model_dir).resolve()), device, compute_type, inter_threads, intra_threads)
     with _TRANSLATORS_LOCK:
         translator = _TRANSLATORS.get(key)
@@ -133,6 +129,19 @@ def load_translator(
                 ) from err
             _TRANSLATORS[key] = translator
     return translator
+
+
+def effective_compute_type(device: str, compute_type: str) -> str:
+    """`compute_type`, or `default` when the device does not support it."""
+    import ctranslate2
+
+    try:
+        supported = ctranslate2.get_supported_compute_types(device)
+    except (RuntimeError, ValueError) as err:
+        raise EngineUnavailable(f"CTranslate2 cannot use device {device!r} ({_line(err)})") from err
+    if compute_type not in supported and compute_type not in ("default", "auto"):
+        return "default"
+    return compute_type
 
 
 def _line(err: BaseException) -> str:
@@ -361,6 +370,19 @@ class ArgosEngine:
         wanted = self.max_decoding_length // 2 if chunk_tokens is None else chunk_tokens
         self.chunk_tokens = max(1, min(self.max_source_tokens, wanted))
 
+    def signature(self) -> str:
+        """The package, CTranslate2's version and every option that changes the output
+        (threads and batch sizes do not)."""
+        import ctranslate2
+
+        compute = effective_compute_type(self.device, self.compute_type)
+        return (
+            f"engine:{self.name}|model:{self.model_id}|ctranslate2:{ctranslate2.__version__}"
+            f"|beam:{self.beam_size}|compute:{compute}"
+            f"|device:{self.device}|max_decoding:{self.max_decoding_length}"
+            f"|max_input:{self.max_input_length}|chunk:{self.chunk_tokens}|length_penalty:1"
+        )
+
     def _make_tokenizer(self) -> _Tokenizer:
         sp_model, bpe_model = self.path / "sentencepiece.model", self.path / "bpe.model"
         try:
@@ -399,7 +421,12 @@ class ArgosEngine:
             intra_threads=self.intra_threads,
         )
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+    def translate_batch(
+        self, sentences: Sequence[str], stats: Counter[str] | None = None
+    ) -> list[Translation]:
+        """Counted in `stats`: `argos.chunked_sentences`, sentences longer than the model
+        takes at once (translated in `argos.chunks` pieces)."""
+        stats = Counter() if stats is None else stats
         results = [Translation("", None) for _ in sentences]
         todo = [i for i, sentence in enumerate(sentences) if sentence.strip()]
         encoded = self.tokenizer.encode_batch([sentences[i] for i in todo])
@@ -410,6 +437,9 @@ class ArgosEngine:
             if not tokens:
                 continue
             chunks = [tokens] if len(tokens) <= limit else split_tokens(tokens, limit, word_start)
+            if len(chunks) > 1:
+                stats["argos.chunked_sentences"] += 1
+                stats["argos.chunks"] += len(chunks)
             items.append(_Chunked(i, chunks))
             flat.extend(chunks)
         if not flat:

@@ -76,9 +76,7 @@ class Bilingual(click.Group):
     """The command group, with the one handler for every error that reaches the top: a
     line on stderr and an exit status, never a traceback unless `--debug`."""
 
-    def main(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any
-    ) -> Any:
+    def main(self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             status = super().main(args, *pos, **kwargs)
@@ -196,6 +194,12 @@ def main() -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar  [default: on in a terminal]"
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as one JSON object on stdout (progress and logs on stderr).",
+)
 @reports_errors
 def run(
     paths: tuple[Path, ...],
@@ -214,6 +218,7 @@ def run(
     inter_threads: int,
     intra_threads: int,
     progress: bool | None,
+    as_json: bool,
 ) -> None:
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
     from flows.runner import run_once
@@ -230,7 +235,7 @@ def run(
         target_lang=target_lang,
         force=force,
         follow_symlinks=follow_symlinks,
-        progress=sys.stdout.isatty() if progress is None else progress,
+        progress=sys.stderr.isatty() if progress is None else progress,
         argos=ArgosOptions(
             beam_size=beam_size,
             compute_type=compute_type,
@@ -242,8 +247,17 @@ def run(
         settings, task_runner_kind=task_runner, dask_address=dask_address, debug=DEBUG["on"]
     )
     from flows.report import render_terminal
+    from flows.report_html import report_path
 
+    html = report_path(out, date.fromisoformat(summary.run_date))
+    html_shown = str(html) if html.exists() else None
+    if as_json:
+        fields = {**summary.as_dict(), "status": summary.status, "report": html_shown}
+        click.echo(json.dumps(fields, ensure_ascii=False))
+        return
     render_terminal(summary)
+    if html_shown:
+        click.echo(f"report: {html_shown}")
 
 
 @main.command()
@@ -364,6 +378,63 @@ def check(out: Path, repair: bool) -> None:
     click.echo(
         f"repaired: {len(moves)} files of {len(runs)} run(s) moved to "
         f"{out / checking.QUARANTINE}; the next run processes their inputs again"
+    )
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--run-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run date to report (YYYY-MM-DD)  [default: the latest]",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report here  [default: <out>/reports/run_date=<D>/index.html]",
+)
+@reports_errors
+def report(out: Path, run_date: Any, html_path: Path | None) -> None:
+    """The self-contained HTML report of a run date (opens offline); prints its path."""
+    from flows.report_html import write_report
+
+    click.echo(str(write_report(out, run_date.date() if run_date else None, html_path)))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tmx", "moses", "jsonl"]),
+    required=True,
+    help="TMX 1.4b, Moses plain text (PATH.<src> + PATH.<tgt>), or JSON lines.",
+)
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--dest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write (moses: the stem)  [default: <out>/exports/sentence_pairs.<format>]",
+)
+@click.option(
+    "--min-score",
+    type=float,
+    default=None,
+    metavar="X",
+    help="Only pairs whose engine score is at least X (pairs without a score are left out).",
+)
+@reports_errors
+def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> None:
+    """The translated sentence pairs for MT and translation-memory tools (each distinct pair
+    once, with its count)."""
+    from flows.export import export_pairs
+
+    done = export_pairs(out, fmt, dest, min_score)
+    click.echo(
+        f"{done.pairs} pairs ({done.sentences} sentences) → {', '.join(map(str, done.paths))}"
     )
 
 

@@ -20,108 +20,31 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows import PIPELINE_VERSION
-from flows.align import tweet_is_source
-from flows.detect import SEED
-from flows.records import ProcessedDocument, Reject, SentencePair, Translation
+from flows.align import EngineInfo, tweet_is_source
+from flows.records import (
+    ProcessedDocument,
+    Reject,
+    SentencePair,
+    Translation,
+    documents_schema,
+    rejects_schema,
+    row_of,
+    segments_schema,
+    sentence_pairs_schema,
+)
+from flows.report import runs_schema
 
-SCHEMA_VERSION = "1"
+# 2: `sentence_pairs.engine_signature`, `runs.signature` and `runs.counters`.
+SCHEMA_VERSION = "2"
 STAGING = ".staging"
 
-_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
-_CANDIDATE = pa.struct([("lang", pa.string()), ("prob", pa.float64())])
-_STRINGS = pa.list_(pa.string())
-
+# Each schema is defined next to the record its rows come from.
 SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("source_path", pa.string()),
-            ("title", pa.string()),
-            ("content_sha256", pa.string()),
-            ("encoding", pa.string()),
-            ("encoding_confidence", pa.float64()),
-            ("lang", pa.string()),
-            ("lang_prob", pa.float64()),
-            ("n_chars", pa.int32()),
-            ("n_segments", pa.int32()),
-            ("n_tweets", pa.int32()),
-            ("n_spanish_tweets", pa.int32()),
-            ("run_id", pa.string()),
-        ]
-    ),
-    "segments": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("segment_id", pa.string()),
-            ("ordinal", pa.int32()),
-            ("kind", pa.string()),
-            ("text", pa.string()),
-            ("spans", pa.list_(_SPAN)),
-            ("lang", pa.string()),
-            ("lang_prob", pa.float64()),
-            ("lang_reason", pa.string()),
-            ("lang_candidates", pa.list_(_CANDIDATE)),
-            ("author_name", pa.string()),
-            ("author_handle", pa.string()),
-            ("posted_on", pa.date32()),
-            ("hashtags", _STRINGS),
-            ("mentions", _STRINGS),
-            ("urls", _STRINGS),
-            ("note", pa.string()),
-            ("run_id", pa.string()),
-        ]
-    ),
-    "sentence_pairs": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("segment_id", pa.string()),
-            ("sentence_index", pa.int32()),
-            ("src_lang", pa.string()),
-            ("src_lang_prob", pa.float64()),
-            ("src_text", pa.string()),
-            ("src_start", pa.int32()),
-            ("src_end", pa.int32()),
-            ("tgt_lang", pa.string()),
-            ("tgt_text", pa.string()),
-            ("status", pa.string()),
-            ("engine", pa.string()),
-            ("model_id", pa.string()),
-            ("score", pa.float64()),
-            ("from_cache", pa.bool_()),
-            ("run_id", pa.string()),
-        ]
-    ),
-    "runs": pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("started_at", pa.timestamp("us", tz="UTC")),
-            ("finished_at", pa.timestamp("us", tz="UTC")),
-            ("n_inputs", pa.int32()),
-            ("n_documents", pa.int32()),
-            ("n_skipped", pa.int32()),
-            ("n_rejects", pa.int32()),
-            ("n_segments", pa.int32()),
-            ("n_tweets", pa.int32()),
-            ("n_spanish_tweets", pa.int32()),
-            ("n_translated", pa.int32()),
-            ("n_cached", pa.int32()),
-            ("n_pending", pa.int32()),
-            ("n_failed", pa.int32()),
-            ("engine", pa.string()),
-            ("model_id", pa.string()),
-            ("scope", pa.string()),
-            ("pipeline_version", pa.string()),
-            ("status", pa.string()),
-        ]
-    ),
-    "rejects": pa.schema(
-        [
-            ("source_path", pa.string()),
-            ("reason_code", pa.string()),
-            ("message", pa.string()),
-            ("run_id", pa.string()),
-        ]
-    ),
+    "documents": documents_schema(),
+    "segments": segments_schema(),
+    "sentence_pairs": sentence_pairs_schema(),
+    "runs": runs_schema(),
+    "rejects": rejects_schema(),
 }
 DATASETS = tuple(SCHEMAS)
 # Datasets whose rows belong to one document, replaced together when it is processed again.
@@ -139,22 +62,44 @@ class RunInfo:
     scope: str
     source_lang: str
     target_lang: str
+    engine_signature: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        run_id: str,
+        run_date: date,
+        scope: str,
+        source_lang: str,
+        target_lang: str,
+        engine: EngineInfo | None,
+    ) -> RunInfo:
+        """A run's info with `engine`'s name, model and signature (None: no engine)."""
+        if engine is None:
+            return cls(run_id, run_date, None, None, scope, source_lang, target_lang)
+        return cls(
+            run_id,
+            run_date,
+            engine.name,
+            engine.model_id,
+            scope,
+            source_lang,
+            target_lang,
+            engine.signature,
+        )
+
+    @property
+    def signature(self) -> str:
+        """The run's signature: pipeline and schema versions, the segmenter's, the detector's
+        and the engine's signatures, scope and languages."""
+        from flows.signature import run_signature
+
+        return run_signature(
+            SCHEMA_VERSION, self.engine_signature, self.scope, self.source_lang, self.target_lang
+        )
 
     def metadata(self) -> dict[str, str]:
-        from importlib.metadata import version
-
-        signature = "|".join(
-            [
-                f"bilingual:{PIPELINE_VERSION}",
-                f"schema:{SCHEMA_VERSION}",
-                f"engine:{self.engine or 'none'}",
-                f"model:{self.model_id or 'none'}",
-                f"langdetect:{version('langdetect')}",
-                f"seed:{SEED}",
-                f"scope:{self.scope}",
-                f"{self.source_lang}-{self.target_lang}",
-            ]
-        )
+        signature = self.signature
         return {
             "schema_version": SCHEMA_VERSION,
             "pipeline_version": PIPELINE_VERSION,
@@ -169,91 +114,51 @@ class RunInfo:
 # --- rows -------------------------------------------------------------------------------
 
 
-def document_rows(docs: Iterable[ProcessedDocument], run_id: str, source: str) -> list[dict]:
+def document_rows(
+    docs: Iterable[ProcessedDocument], run_id: str, source: str
+) -> list[dict[str, Any]]:
     rows = []
     for doc in docs:
         tweets = [s for s in doc.segments if s.kind == "tweet"]
         rows.append(
-            {
-                "doc_id": doc.article.doc_id,
-                "source_path": doc.article.source_path,
-                "title": doc.title,
-                "content_sha256": doc.article.content_sha256,
-                "encoding": doc.article.encoding,
-                "encoding_confidence": doc.article.encoding_confidence,
-                "lang": doc.lang.lang,
-                "lang_prob": doc.lang.prob,
-                "n_chars": len(doc.article.text),
-                "n_segments": len(doc.segments),
-                "n_tweets": len(tweets),
-                "n_spanish_tweets": sum(tweet_is_source(t, source) for t in tweets),
-                "run_id": run_id,
-            }
+            row_of(
+                documents_schema(),
+                doc,
+                doc.article,
+                lang=doc.lang.lang,
+                lang_prob=doc.lang.prob,
+                n_chars=len(doc.article.text),
+                n_segments=len(doc.segments),
+                n_tweets=len(tweets),
+                n_spanish_tweets=sum(tweet_is_source(t, source) for t in tweets),
+                run_id=run_id,
+            )
         )
     return rows
 
 
-def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict]:
+def segment_rows(docs: Iterable[ProcessedDocument], run_id: str) -> list[dict[str, Any]]:
     return [
-        {
-            "doc_id": s.doc_id,
-            "segment_id": s.segment_id,
-            "ordinal": s.ordinal,
-            "kind": s.kind,
-            "text": s.text,
-            "spans": [{"start": sp.start, "end": sp.end} for sp in s.spans],
-            "lang": s.lang.lang,
-            "lang_prob": s.lang.prob,
-            "lang_reason": s.lang.reason,
-            "lang_candidates": [{"lang": lg, "prob": p} for lg, p in s.lang.candidates],
-            "author_name": s.author_name,
-            "author_handle": s.author_handle,
-            "posted_on": s.posted_on,
-            "hashtags": list(s.hashtags),
-            "mentions": list(s.mentions),
-            "urls": list(s.urls),
-            "note": s.note,
-            "run_id": run_id,
-        }
+        row_of(
+            segments_schema(),
+            s,
+            lang=s.lang.lang,
+            lang_prob=s.lang.prob,
+            lang_reason=s.lang.reason,
+            lang_candidates=[{"lang": lg, "prob": p} for lg, p in s.lang.candidates],
+            run_id=run_id,
+        )
         for doc in docs
         for s in doc.segments
     ]
 
 
-def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict]:
-    return [
-        {
-            "doc_id": p.doc_id,
-            "segment_id": p.segment_id,
-            "sentence_index": p.sentence_index,
-            "src_lang": p.src_lang,
-            "src_lang_prob": p.src_lang_prob,
-            "src_text": p.src_text,
-            "src_start": p.src_start,
-            "src_end": p.src_end,
-            "tgt_lang": p.tgt_lang,
-            "tgt_text": p.tgt_text,
-            "status": p.status,
-            "engine": p.engine,
-            "model_id": p.model_id,
-            "score": p.score,
-            "from_cache": p.from_cache,
-            "run_id": run_id,
-        }
-        for p in pairs
-    ]
+def pair_rows(pairs: Iterable[SentencePair], run_id: str) -> list[dict[str, Any]]:
+    return [row_of(sentence_pairs_schema(), p, run_id=run_id) for p in pairs]
 
 
-def reject_rows(rejects: Iterable[Reject], run_id: str) -> list[dict]:
-    return [
-        {
-            "source_path": r.source_path,
-            "reason_code": r.reason_code,
-            "message": r.message,
-            "run_id": run_id,
-        }
-        for r in rejects
-    ]
+def reject_rows(rejects: Iterable[Reject], run_id: str) -> list[dict[str, Any]]:
+    return [row_of(rejects_schema(), r, run_id=run_id) for r in rejects]
 
 
 # --- files ------------------------------------------------------------------------------
@@ -297,17 +202,25 @@ def run_id_of(path: Path) -> str:
 
 
 def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None) -> pa.Table:
-    """Every committed file of `dataset` as one table (with `run_date` from the path)."""
+    """Every committed file of `dataset` as one table (with `run_date` from the path), in the
+    current schema: a column an older file lacks is read as nulls."""
+    schema = SCHEMAS[dataset]
+    wanted = list(columns) if columns else schema.names
     tables = []
     for path in part_files(root, dataset):
-        table = read_part(path, columns)
+        present = set(part_schema(path).names)
+        table = read_part(path, [c for c in wanted if c in present])
+        for name in wanted:
+            if name not in present:
+                field = schema.field(name)
+                table = table.append_column(field, pa.nulls(len(table), field.type))
+        table = table.select(wanted)
         run_date = date.fromisoformat(path.parent.name.split("=", 1)[1])
         tables.append(
             table.append_column("run_date", pa.array([run_date] * len(table), pa.date32()))
         )
     if not tables:
-        schema = SCHEMAS[dataset]
-        fields = [schema.field(c) for c in columns] if columns else list(schema)
+        fields = [schema.field(c) for c in wanted]
         return pa.schema([*fields, ("run_date", pa.date32())]).empty_table()
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
 
@@ -316,14 +229,26 @@ def read_part(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
     """One committed file; a file that cannot be read raises `DamagedFile`, which names it
     and the command that repairs the output root."""
     try:
-        return pq.read_table(path, columns=list(columns) if columns else None)
+        return pq.read_table(path, columns=list(columns) if columns is not None else None)
     except pa.ArrowException as exc:  # not OSError: permissions, I/O are the file system's
-        from flows.errors import DamagedFile
+        raise _damaged(path, exc) from exc
 
-        reason = " ".join(str(exc).split()).replace(
-            f"Could not open Parquet input source '{path}': ", ""
-        )
-        raise DamagedFile(path, reason, path.parents[2]) from exc
+
+def part_schema(path: Path) -> pa.Schema:
+    """The schema in a committed file's footer (`DamagedFile` if it cannot be read)."""
+    try:
+        return pq.read_schema(path)
+    except pa.ArrowException as exc:
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> Exception:
+    from flows.errors import DamagedFile
+
+    reason = " ".join(str(exc).split()).replace(
+        f"Could not open Parquet input source '{path}': ", ""
+    )
+    return DamagedFile(path, reason, path.parents[2])
 
 
 def committed_run_ids(root: Path) -> set[str]:
@@ -377,17 +302,17 @@ def _column_pairs(root: Path, dataset: str, first: str, second: str) -> list[tup
     return list(zip(table.column(first).to_pylist(), table.column(second).to_pylist(), strict=True))
 
 
-def translation_cache(root: Path) -> dict[tuple[str, str, str], Translation]:
-    """`(engine, model_id, src_text) → Translation` for every sentence already translated."""
+def translation_cache(root: Path, engine_signature: str) -> dict[str, Translation]:
+    """`src_text → Translation` of every sentence already translated by an engine with this
+    exact signature (same model, versions and options). Rows written before signatures were
+    recorded have none, so they never match."""
     table = read_dataset(
-        root, "sentence_pairs", ["src_text", "tgt_text", "status", "engine", "model_id", "score"]
+        root, "sentence_pairs", ["src_text", "tgt_text", "status", "score", "engine_signature"]
     )
-    cache: dict[tuple[str, str, str], Translation] = {}
+    cache: dict[str, Translation] = {}
     for row in table.to_pylist():
-        if row["status"] == "translated":
-            cache[(row["engine"], row["model_id"], row["src_text"])] = Translation(
-                row["tgt_text"], row["score"]
-            )
+        if row["status"] == "translated" and row["engine_signature"] == engine_signature:
+            cache[row["src_text"]] = Translation(row["tgt_text"], row["score"])
     return cache
 
 

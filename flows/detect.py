@@ -293,7 +293,7 @@ def _letters(text: str) -> int:
 
 def detect_segment(segment: Segment, context: str) -> Segment:
     """The segment's language and each sentence's. A sentence is judged by itself when it
-    is long enough, langdetect is sure, or its own words back the decision; otherwise it
+    is long enough or its own words back the decision; otherwise it
     takes its segment's language (reason `from_segment`), so a short aside follows its
     tweet while the Spanish and English sentences of a mixed tweet are decided apart. A
     segment with nothing to judge takes the article's language when it has some letters
@@ -305,10 +305,10 @@ def detect_segment(segment: Segment, context: str) -> Segment:
     sentences = []
     for sentence in segment.sentences:
         own, support = _judge(sentence.text)
+        # langdetect's probability on a dozen letters means little: a short sentence needs
+        # its own words to break from its segment (`Estamos juntos.` in a Portuguese tweet).
         sure = own.lang != "und" and (
-            _letters(sentence.text) >= SHORT_SENTENCE_LETTERS
-            or support >= 1
-            or (own.prob >= SURE and own.reason is None)
+            _letters(sentence.text) >= SHORT_SENTENCE_LETTERS or support >= 1
         )
         if not sure and seg_lang.lang != "und":
             own = LangDecision(seg_lang.lang, seg_lang.prob, own.candidates, "from_segment")
@@ -339,3 +339,19 @@ def _not_judged(segment: Segment) -> Segment:
     decision = LangDecision("und", 0.0, (), "boilerplate")
     sentences = tuple(replace(s, lang=decision) for s in segment.sentences)
     return replace(segment, lang=decision, sentences=sentences)
+
+
+# Bump when a change to the code above changes decisions (a change to the constants changes
+# the signature by itself).
+RULES_VERSION = "3"
+
+
+def signature() -> str:
+    """What made every `lang`: langdetect's version, these rules and their constants."""
+    from importlib.metadata import version
+
+    from flows.signature import rules_digest
+
+    return (
+        f"detect:langdetect-{version('langdetect')}+rules.{RULES_VERSION}.{rules_digest(globals())}"
+    )

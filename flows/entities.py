@@ -51,6 +51,9 @@ def entity_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in ENTITY_RE.finditer(text)]
 
 
+# Bump when masking changes what reaches an engine or what comes back (part of every
+# translation's signature).
+MASKING_VERSION = "1"
 PLACEHOLDER = "ZXQ{}"
 PLACEHOLDER_RE = re.compile(r"ZXQ(\d+)")
 
@@ -94,6 +97,12 @@ def mask(text: str) -> Masked:
         cursor = e
     pieces.append(text[cursor:end])
     return Masked(text[:start], "".join(pieces), text[end:], tuple(interior))
+
+
+def is_entities_only(text: str) -> bool:
+    """True when `text` is nothing but entities and blanks (`#ReuniónTrilateral`): there is
+    nothing for an engine to translate."""
+    return not mask(text).core
 
 
 def unmask(masked: Masked, translated_core: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flows import argos_engine
-from flows.argos_engine import packages_dir
+from flows.argos_engine import packages_dir as packages_dir  # re-exported for the CLI
 from flows.errors import ModelPackageError
 
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3

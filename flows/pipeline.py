@@ -5,36 +5,33 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from functools import partial
+from logging import Logger, LoggerAdapter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
 
-from flows import datasets
-from flows.align import SCOPES, EngineInfo, align_document, sentences_to_translate
+from flows import datasets, plan, report_html
+from flows.align import SCOPES
 from flows.check import raise_if_damaged
 from flows.detect import detect_document
 from flows.errors import UsageError
-from flows.ingest import ingest, split_seen
+from flows.ingest import ingest
 from flows.lock import output_lock
 from flows.progress import Progress
-from flows.records import Article, ProcessedDocument, SentencePair, Translation
-from flows.report import preview_markdown, summarise, summary_artifact
+from flows.records import Article, ProcessedDocument, SentencePair
+from flows.report import RunSummary, preview_markdown, summary_artifact
 from flows.segment import segment
-from flows.translate import (
-    NO_ENGINE_HINT,
-    ArgosOptions,
-    select_engine,
-    split_cached,
-    translate_texts,
-)
+from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
 DOCUMENTS_PER_BATCH = 16
 SENTENCES_PER_TRANSLATION_TASK = 4096
+T = TypeVar("T")
 
 
 @task(name="analyse", retries=0)
@@ -46,16 +43,26 @@ def analyse(articles: Sequence[Article]) -> list[ProcessedDocument]:
 @task(name="translate")
 def translate(
     engine: str, source: str, target: str, texts: Sequence[str], options: ArgosOptions
-) -> tuple[dict[str, Translation], list[str], str | None]:
+) -> BatchResult:
     return translate_texts(engine, source, target, texts, options)
 
 
-def batches(items: Sequence, size: int) -> Iterator[Sequence]:
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def mark_crashed(run_ids: Collection[str], logger: Any) -> list[str]:
+def _results(
+    futures: Iterable[PrefectFuture[T]], step: Callable[[int], None], size: Callable[[T], int]
+) -> Iterator[T]:
+    """Each future's result as it is read, advancing the progress bar by `size(result)`."""
+    for future in futures:
+        result = future.result()
+        step(size(result))
+        yield result
+
+
+def mark_crashed(run_ids: Collection[str], logger: Logger | LoggerAdapter[Logger]) -> list[str]:
     """Mark CRASHED the flow runs of runs found dead here (killed before they committed)
     that this Prefect server knows and still shows unfinished; returns those marked. A
     server that cannot be reached only costs a warning: the data is repaired either way."""
@@ -100,121 +107,74 @@ def bilingual_flow(
     progress: bool = False,
     argos_options: dict[str, Any] | None = None,
     follow_symlinks: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
     if scope not in SCOPES:
         raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
-    logger = get_run_logger()
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
+    options = ArgosOptions.from_dict(argos_options)
     with output_lock(root), Progress(progress) as bar:
         dead = datasets.dead_run_ids(root)
         datasets.remove_uncommitted(root)
-        mark_crashed(dead, logger)
+        mark_crashed(dead, get_run_logger())
         raise_if_damaged(root)
         (root / datasets.STAGING / run_id).mkdir(parents=True)  # found here if this run dies
-
         # ingest: what is new since the last runs
         seen = {} if force else datasets.processed_documents(root)
-        articles, rejects = ingest(paths, seen, follow_symlinks=follow_symlinks)
-        articles, skipped, duplicates = split_seen(articles, seen)
-        rejects += duplicates
-        known = datasets.rejected_inputs(root)
-        new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known]
-        # an input read as an article now, or rejected for another reason, loses its old rows
-        settled = {a.source_path for a in articles + skipped} | {r.source_path for r in new_rejects}
-
+        inputs = ingest(paths, seen, follow_symlinks=follow_symlinks)
+        intake = plan.sort_inputs(*inputs, seen, datasets.rejected_inputs(root))
         # segment + detect: a batch of documents per task
-        step = bar.step("segmenting and detecting", len(articles))
-        docs: list[ProcessedDocument] = []
-        for future in analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH))):
-            batch = future.result()
-            docs.extend(batch)
-            step(len(batch))
-
-        # translate: each distinct pending sentence of the run once, none already translated
-        options = ArgosOptions.from_dict(argos_options)
+        step = bar.step("segmenting and detecting", len(intake.articles))
+        futures = analyse.map(list(batches(intake.articles, DOCUMENTS_PER_BATCH)))
+        docs = [d for batch in _results(futures, step, len) for d in batch]
+        # translate: each distinct sentence once, none this engine signature already made
         chosen = select_engine(engine, source_lang, target_lang, options)
-        info = EngineInfo(chosen.name, chosen.model_id) if chosen else None
-        wanted = list(dict.fromkeys(sentences_to_translate(docs, scope, source_lang)))
-        cached, to_send = (
-            split_cached(wanted, datasets.translation_cache(root), info.name, info.model_id)
-            if info and wanted
-            else ({}, [])
-        )
-        translations: dict[str, Translation] = dict(cached)
-        failed: set[str] = set()
-        step = bar.step("translating", len(to_send))
-        for future in translate.map(
-            unmapped(info.name if info else engine),
-            unmapped(source_lang),
-            unmapped(target_lang),
-            list(batches(to_send, SENTENCES_PER_TRANSLATION_TASK)),
-            unmapped(options),
-        ):
-            done, lost, reason = future.result()
-            translations.update(done)
-            failed.update(lost)
-            if reason:
-                logger.warning("translation failed for %d sentences: %s", len(lost), reason)
-            step(len(done) + len(lost))
-
+        info = engine_info(chosen) if chosen else None
+        cache = partial(datasets.translation_cache, root)
+        todo = plan.plan_translation(docs, scope, source_lang, info, cache)
+        step = bar.step("translating", len(todo.to_send))
+        chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
+        args = (unmapped(info.name if info else engine), unmapped(source_lang))
+        sent = translate.map(*args, unmapped(target_lang), chunks, unmapped(options))
+        done = plan.gather(todo, _results(sent, step, lambda r: len(r.done) + len(r.failed)))
         # align
-        pairs: list[SentencePair] = [
-            replace(p, from_cache=True) if p.status == "translated" and p.src_text in cached else p
-            for doc in docs
-            for p in align_document(
-                doc, scope, source_lang, target_lang, translations, info, frozenset(failed)
-            )
-        ]
-
+        pairs = plan.align_all(docs, scope, source_lang, target_lang, todo, done, info)
         # write: stage every file, then commit with the `runs` row last
         step = bar.step("writing", 1)
-        run = datasets.RunInfo(
-            run_id,
-            run_date,
-            info.name if info else None,
-            info.model_id if info else None,
-            scope,
-            source_lang,
-            target_lang,
-        )
+        run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
         moves = datasets.stage(
-            root,
-            run,
-            {
-                "documents": datasets.document_rows(docs, run_id, source_lang),
-                "segments": datasets.segment_rows(docs, run_id),
-                "sentence_pairs": datasets.pair_rows(pairs, run_id),
-                "rejects": datasets.reject_rows(new_rejects, run_id),
-            },
+            root, run, plan.dataset_rows(docs, pairs, intake.new_rejects, run_id, source_lang)
         )
-        summary = summarise(
-            run_id=run_id,
-            run_date=run_date.isoformat(),
-            docs=docs,
-            pairs=pairs,
-            skipped=len(skipped),
-            rejected=len(rejects),
-            source_lang=source_lang,
-            engine=run.engine,
-            model_id=run.model_id,
-            out=str(root),
-            seconds=round(time.perf_counter() - t0, 3),
-            hint=None if info else NO_ENGINE_HINT.format(src=source_lang, tgt=target_lang),
-        )
+        counters = plan.run_counters(intake, docs, todo, done, pairs, info)
+        seconds = round(time.perf_counter() - t0, 3)
+        summary = plan.summarise_run(run, intake, docs, pairs, counters, str(root), seconds)
+        run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)
         replaced = {d.article.doc_id for d in docs}
-        run_row = summary.run_row(started_at, datetime.now(UTC), scope)
-        datasets.commit(root, run, moves, replaced, run_row, settled)
+        datasets.commit(root, run, moves, replaced, run_row, intake.settled)
         step(1)
+        try:
+            report_html.write_report(root, run_date)
+        except Exception as exc:  # the run is committed; a report it cannot draw must not undo it
+            get_run_logger().warning("HTML report not written: %s", exc)
+    report(summary, pairs, done.reasons, get_run_logger())
+    return summary.as_dict()
 
-    # report
+
+def report(
+    summary: RunSummary,
+    pairs: Sequence[SentencePair],
+    warnings: Sequence[str],
+    logger: Logger | LoggerAdapter[Logger],
+) -> None:
+    """The summary and a preview as Prefect artifacts; failures and hints as warnings."""
     create_table_artifact(
-        summary_artifact(summary), key="bilingual-summary", description=f"bilingual run {run_date}"
+        summary_artifact(summary),
+        key="bilingual-summary",
+        description=f"bilingual run {summary.run_date}",
     )
     create_markdown_artifact(
         preview_markdown(pairs), key="bilingual-preview", description="first aligned sentence pairs"
     )
-    if summary.hint:
-        logger.warning(summary.hint)
-    return summary.as_dict()
+    for warning in [*warnings, *([summary.hint] if summary.hint else [])]:
+        logger.warning(warning)

@@ -10,11 +10,15 @@ class Progress:
     def __init__(self, enabled: bool) -> None:
         self._bar: Any = None
         if enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
             from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(
-                TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn()
+                TextColumn("{task.description:<28}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),  # stdout stays for the summary (`run --json`)
             )
 
     def __enter__(self) -> Progress:

@@ -1,9 +1,18 @@
-"""The typed records that flow between stages. Small, frozen, and free of Prefect."""
+"""The typed records that flow between stages. Small, frozen, and free of Prefect.
+
+Each record a dataset stores has its Arrow schema right after it (built on first use, so that
+importing the records does not import pyarrow), and `row_of` builds a row from the record's
+own fields by column name: a column added to a record and its schema needs nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SEGMENT_KINDS = ("title", "subtitle", "heading", "paragraph", "tweet", "boilerplate")
 PAIR_STATUSES = ("translated", "pending", "failed", "copied")
@@ -36,6 +45,21 @@ class Reject:
     source_path: str
     reason_code: str
     message: str
+
+
+@cache
+def rejects_schema() -> pa.Schema:
+    """`rejects`: a `Reject` and the run that found it."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("source_path", pa.string()),
+            ("reason_code", pa.string()),
+            ("message", pa.string()),
+            ("run_id", pa.string()),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,41 @@ class Segment:
         return f"{self.doc_id}:{self.ordinal:04d}"
 
 
+@cache
+def segments_schema() -> pa.Schema:
+    """`segments`: a `Segment`, its language decision spelled out (`lang`, `lang_prob`,
+    `lang_reason`, `lang_candidates`) and the run that wrote it. Its sentences are in
+    `sentence_pairs`."""
+    import pyarrow as pa
+
+    strings = pa.list_(pa.string())
+    return pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("segment_id", pa.string()),
+            ("ordinal", pa.int32()),
+            ("kind", pa.string()),
+            ("text", pa.string()),
+            ("spans", pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32())]))),
+            ("lang", pa.string()),
+            ("lang_prob", pa.float64()),
+            ("lang_reason", pa.string()),
+            (
+                "lang_candidates",
+                pa.list_(pa.struct([("lang", pa.string()), ("prob", pa.float64())])),
+            ),
+            ("author_name", pa.string()),
+            ("author_handle", pa.string()),
+            ("posted_on", pa.date32()),
+            ("hashtags", strings),
+            ("mentions", strings),
+            ("urls", strings),
+            ("note", pa.string()),
+            ("run_id", pa.string()),
+        ]
+    )
+
+
 @dataclass(frozen=True)
 class Translation:
     """An engine's output for one sentence; `score` is engine-specific (see each engine)."""
@@ -115,6 +174,35 @@ class SentencePair:
     model_id: str | None
     score: float | None
     from_cache: bool = False
+    engine_signature: str | None = None
+
+
+@cache
+def sentence_pairs_schema() -> pa.Schema:
+    """`sentence_pairs`: a `SentencePair` and the run that wrote it."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("segment_id", pa.string()),
+            ("sentence_index", pa.int32()),
+            ("src_lang", pa.string()),
+            ("src_lang_prob", pa.float64()),
+            ("src_text", pa.string()),
+            ("src_start", pa.int32()),
+            ("src_end", pa.int32()),
+            ("tgt_lang", pa.string()),
+            ("tgt_text", pa.string()),
+            ("status", pa.string()),
+            ("engine", pa.string()),
+            ("model_id", pa.string()),
+            ("score", pa.float64()),
+            ("from_cache", pa.bool_()),
+            ("engine_signature", pa.string()),
+            ("run_id", pa.string()),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -128,3 +216,51 @@ class ProcessedDocument:
     @property
     def title(self) -> str | None:
         return next((s.text for s in self.segments if s.kind == "title"), None)
+
+
+@cache
+def documents_schema() -> pa.Schema:
+    """`documents`: a `ProcessedDocument`'s article, title, language and counts."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("source_path", pa.string()),
+            ("title", pa.string()),
+            ("content_sha256", pa.string()),
+            ("encoding", pa.string()),
+            ("encoding_confidence", pa.float64()),
+            ("lang", pa.string()),
+            ("lang_prob", pa.float64()),
+            ("n_chars", pa.int32()),
+            ("n_segments", pa.int32()),
+            ("n_tweets", pa.int32()),
+            ("n_spanish_tweets", pa.int32()),
+            ("run_id", pa.string()),
+        ]
+    )
+
+
+def row_of(schema: pa.Schema, *records: object, **derived: Any) -> dict[str, Any]:
+    """A row of `schema`: each column from `derived` when given, else from the first of
+    `records` with an attribute of that name (records as dicts, tuples as lists). A column
+    nothing provides is an error, never a silent null."""
+    row: dict[str, Any] = {}
+    for name in schema.names:
+        if name in derived:
+            row[name] = derived[name]
+            continue
+        source = next((r for r in records if hasattr(r, name)), None)
+        if source is None:
+            raise KeyError(f"no value for column {name!r}")
+        row[name] = _plain(getattr(source, name))
+    return row
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from flows import PIPELINE_VERSION
 from flows.align import tweet_is_source
-from flows.records import ProcessedDocument, SentencePair
+from flows.records import ProcessedDocument, SentencePair, row_of
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class RunSummary:
     model_id: str | None
     out: str
     hint: str | None = None
+    counters: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs in the order a reader wants them."""
@@ -49,34 +54,59 @@ class RunSummary:
             ("engine", f"{self.engine} ({self.model_id})" if self.engine else "none"),
             ("time", f"{self.seconds:.1f} s"),
             ("output", self.out),
+            *([("per-stage counters", "")] if self.counters else []),
+            *((f"  {name}", str(n)) for name, n in sorted(self.counters.items())),
         ]
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
-    def run_row(self, started_at: datetime, finished_at: datetime, scope: str) -> dict[str, Any]:
-        """The run's row in the `runs` dataset."""
-        return {
-            "run_id": self.run_id,
-            "started_at": started_at,
-            "finished_at": finished_at,
-            "n_inputs": self.inputs,
-            "n_documents": self.documents,
-            "n_skipped": self.skipped,
-            "n_rejects": self.rejected,
-            "n_segments": self.segments,
-            "n_tweets": self.tweets,
-            "n_spanish_tweets": self.spanish_tweets,
-            "n_translated": self.translated,
-            "n_cached": self.cached,
-            "n_pending": self.pending,
-            "n_failed": self.failed,
-            "engine": self.engine,
-            "model_id": self.model_id,
-            "scope": scope,
-            "pipeline_version": PIPELINE_VERSION,
-            "status": "completed" if not self.failed else "completed_with_failures",
-        }
+    @property
+    def status(self) -> str:
+        return "completed" if not self.failed else "completed_with_failures"
+
+    def run_row(
+        self, started_at: datetime, finished_at: datetime, scope: str, signature: str
+    ) -> dict[str, Any]:
+        """The run's row in the `runs` dataset: its counts as `n_<count>`."""
+        counts = {f"n_{name}": value for name, value in asdict(self).items()}
+        return row_of(
+            runs_schema(),
+            self,
+            **counts,
+            n_rejects=self.rejected,
+            started_at=started_at,
+            finished_at=finished_at,
+            scope=scope,
+            pipeline_version=PIPELINE_VERSION,
+            signature=signature,
+            counters=sorted(self.counters.items()),
+            status=self.status,
+        )
+
+
+@cache
+def runs_schema() -> pa.Schema:
+    """`runs`: a `RunSummary` (counts as `n_<count>`), its settings, signature and counters."""
+    import pyarrow as pa
+
+    counts = ("inputs", "documents", "skipped", "rejects", "segments", "tweets")
+    sentences = ("spanish_tweets", "translated", "cached", "pending", "failed")
+    return pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("started_at", pa.timestamp("us", tz="UTC")),
+            ("finished_at", pa.timestamp("us", tz="UTC")),
+            *((f"n_{name}", pa.int32()) for name in (*counts, *sentences)),
+            ("engine", pa.string()),
+            ("model_id", pa.string()),
+            ("scope", pa.string()),
+            ("pipeline_version", pa.string()),
+            ("signature", pa.string()),
+            ("counters", pa.map_(pa.string(), pa.int64())),
+            ("status", pa.string()),
+        ]
+    )
 
 
 def summarise(
@@ -93,6 +123,7 @@ def summarise(
     out: str,
     seconds: float,
     hint: str | None,
+    counters: dict[str, int] | None = None,
 ) -> RunSummary:
     """Count what a run did. Sentence counts are of `source_lang` sentences."""
     tweets = [s for d in docs for s in d.segments if s.kind == "tweet"]
@@ -116,6 +147,7 @@ def summarise(
         model_id=model_id,
         out=out,
         hint=hint if statuses.count("pending") else None,
+        counters=dict(counters or {}),
     )
 
 

@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flows.errors import BilingualError, UsageError
 from flows.report import RunSummary
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SERVER_START_TIMEOUT_S = 90
 
 
-def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner:
+def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
     """Threads on this machine, or Dask: a given scheduler, else a local cluster of two
     worker processes."""
     if kind == "threads":
@@ -34,7 +34,7 @@ def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner:
 
         return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2)
     if kind == "dask":
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)
@@ -97,13 +97,13 @@ def run_once(
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def healthy(api_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
+            return bool(response.status == 200)
     except OSError:
         return False
 
@@ -133,10 +133,8 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not healthy(api_url):
             if process.poll() is not None:
-                reason = (
-                    process.stderr.read().decode(errors="replace").strip().splitlines()
-                    or ["no output"]
-                )[-1]
+                errors = process.stderr.read() if process.stderr else b""
+                reason = (errors.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
                 raise BilingualError(f"the local Prefect server did not start: {reason}")
             if time.monotonic() > deadline:
                 raise BilingualError(
@@ -176,7 +174,7 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
             _serve(name, cron, parameters)
 
 
-def _serve(name: str, cron: str, parameters: dict) -> None:
+def _serve(name: str, cron: str, parameters: dict[str, Any]) -> None:
     from flows.pipeline import bilingual_flow
 
     bilingual_flow.serve(name=name, cron=cron, parameters=parameters)

@@ -5,49 +5,15 @@ into the normalised text. Embedded tweets are found from their attribution line
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
-from flows import entities
+from flows import attribution, entities, tweet_extent
+from flows.detect import detect
 from flows.records import Article, Segment, Sentence, Span
 from flows.sentences import split_spans
-
-_EN_MONTHS = "january february march april may june july august september october november december"
-_EN_ABBREVIATED = "jan feb mar apr may jun jul aug sep oct nov dec"
-_ES_MONTHS = (
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-)
-_ES_ABBREVIATED = "ene feb mar abr may jun jul ago sep oct nov dic"
-MONTHS = {
-    **{
-        m: i
-        for names in (_EN_MONTHS, _EN_ABBREVIATED, _ES_MONTHS, _ES_ABBREVIATED)
-        for i, m in enumerate(names.split(), 1)
-    },
-    "sept": 9,
-    "setiembre": 9,
-}
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-DATE_PATTERN = (
-    rf"(?:(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"
-    rf"|(?P<day2>\d{{1,2}})\s+de\s+(?P<mon2>{_MONTH})\s+(?:de|del)\s+(?P<year2>\d{{4}})"
-    rf"|(?P<day3>\d{{1,2}})\.?\s+(?P<mon3>{_MONTH})\.?,?\s+(?P<year3>\d{{4}}))"
-)
-DATE_RE = re.compile(rf"^\s*{DATE_PATTERN}\s*$", re.IGNORECASE)
-# `— Name (@handle) Date`. The dash may touch the text before it (`…/xyz— Name`) and be
-# written `--`; the name may hold emoji, `????` or a `#`; the date may stand on the next line.
-# With a date, article text may follow on the same line (a tweet run into the article).
-_NAME_HANDLE = r"(?P<name>(?:[^—–―()\n]|\([^@()\n]*\)){0,80}?)\s*\(\s*@(?P<handle>\w{1,15})\s*\)"
-ATTRIBUTION_RE = re.compile(
-    rf"(?:[—–―]|(?:^|(?<=\s))--?)\s*{_NAME_HANDLE}\s*"
-    rf"(?:{DATE_PATTERN}(?P<rest>\s.*)?|)\s*$",
-    re.IGNORECASE,
-)
-# A line that is nothing but `Name (@handle) Date`, without the dash.
-BARE_ATTRIBUTION_RE = re.compile(rf"^\s*{_NAME_HANDLE}\s+{DATE_PATTERN}\s*$", re.IGNORECASE)
-TWEET_MAX_CHARS = 280
-TCO_LENGTH = 23  # Twitter counts a link as 23 characters, and attached media not at all
-MEDIA_LINK_RE = re.compile(r"\bpic\.twitter\.com/\w+")
+from flows.tweet_extent import TWEET_MAX_CHARS, has_words, hashtags_only, tweet_length
 
 BOILERPLATE_RE = [
     re.compile(p, re.IGNORECASE)
@@ -103,10 +69,10 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Attribution:
-    """A tweet attribution found on line `line`. `text_start`/`text_end` bound the tweet
-    text on that same line (empty when `text_start == text_end`); `rest_start` is where
-    article text resumes after the date on that line, if it does."""
+class Found:
+    """An attribution found on line `line`. `text_start`/`text_end` bound the tweet text on
+    that same line (empty when `text_start == text_end`); `rest_start` is where article text
+    resumes after the date on that line, if it does."""
 
     line: int
     text_start: int
@@ -115,6 +81,7 @@ class Attribution:
     name: str | None
     handle: str
     posted_on: date | None
+    date_unreadable: bool
     date_line: int | None  # the line holding the date, when it stands on its own
 
 
@@ -136,44 +103,29 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
-def parse_date(match: re.Match[str]) -> date | None:
-    mon = match.group("mon") or match.group("mon2") or match.group("mon3")
-    day = match.group("day") or match.group("day2") or match.group("day3")
-    year = match.group("year") or match.group("year2") or match.group("year3")
-    if not (mon and day and year):
-        return None
-    try:
-        return date(int(year), MONTHS[mon.lower()], int(day))
-    except ValueError:
-        return None
-
-
-def find_attribution(lines: list[Line], i: int) -> Attribution | None:
+def find_attribution(lines: list[Line], i: int) -> Found | None:
     """The tweet attribution on line `i`, if there is one."""
     line = lines[i]
-    m = ATTRIBUTION_RE.search(line.text) or BARE_ATTRIBUTION_RE.match(line.text)
-    if m is None:
+    att = attribution.find(line.text)
+    if att is None:
         return None
-    posted_on = parse_date(m)
-    date_line = None
-    if posted_on is None and i + 1 < len(lines):
-        dm = DATE_RE.match(lines[i + 1].text)
-        if dm:
-            posted_on, date_line = parse_date(dm), i + 1
-    rest = m.groupdict().get("rest")
-    rest_start = None
-    if rest and rest.strip():
-        rest_start = line.start + m.start("rest") + (len(rest) - len(rest.lstrip()))
-    pre = line.text[: m.start()].rstrip()
-    text_start = line.start + _tweet_start(pre, run_in=rest_start is not None)
-    return Attribution(
+    posted_on, unreadable, date_line = att.posted_on, att.date_unreadable, None
+    if att.date_written is None and i + 1 < len(lines):
+        written = attribution.date_line(lines[i + 1].text)
+        if written:
+            posted_on = attribution.parse_date(written)
+            unreadable, date_line = posted_on is None, i + 1
+    rest_start = None if att.rest is None else line.start + att.rest
+    pre = line.text[: att.start].rstrip()
+    return Found(
         line=i,
-        text_start=text_start,
+        text_start=line.start + _tweet_start(pre, run_in=rest_start is not None),
         text_end=line.start + len(pre),
         rest_start=rest_start,
-        name=m.group("name").strip() or None,
-        handle=m.group("handle"),
+        name=att.name,
+        handle=att.handle,
         posted_on=posted_on,
+        date_unreadable=unreadable,
         date_line=date_line,
     )
 
@@ -194,24 +146,6 @@ def _tweet_start(pre: str, *, run_in: bool) -> int:
     return len(pre) if starts else 0
 
 
-def tweet_length(text: str) -> int:
-    """Length as Twitter counts it: a link weighs 23 characters, a media link nothing."""
-    return len(entities.URL_RE.sub("x" * TCO_LENGTH, MEDIA_LINK_RE.sub("", text)).strip())
-
-
-def ends_with_link(text: str) -> bool:
-    found = list(entities.URL_RE.finditer(text))
-    return bool(found) and not text[found[-1].end() :].strip()
-
-
-def has_words(text: str) -> bool:
-    """True when `text` has letters outside links, @handles, #hashtags and emoji."""
-    bare = text
-    for start, end in reversed(entities.entity_spans(text)):
-        bare = bare[:start] + " " + bare[end:]
-    return any(c.isalpha() for c in bare)
-
-
 def is_boilerplate(text: str) -> bool:
     return any(p.fullmatch(text.strip()) for p in BOILERPLATE_RE)
 
@@ -227,13 +161,24 @@ def looks_like_heading(text: str) -> bool:
     )
 
 
-def is_tweety(text: str) -> bool:
-    """Carries the marks of tweet text: a link at its end, a @handle or a #hashtag."""
-    return ends_with_link(text) or bool(entities.mentions(text) or entities.hashtags(text))
+# Paragraphs separated by blank lines: at least this share of lines is followed by a blank.
+BLOCK_STYLE_SHARE = 0.3
+# Enough text to judge an article's language by, without the lines next to its attributions.
+ARTICLE_LANG_MIN_CHARS = 80
+# A line's language counts against the article's only when langdetect is this sure of it.
+LINE_LANG_SURE = 0.9
 
 
-class _Layout:
-    """The lines of one article and which of them are already spoken for."""
+# Paragraphs separated by blank lines: at least this share of lines is followed by a blank.
+BLOCK_STYLE_SHARE = 0.3
+# Enough text to judge an article's language by, without the lines next to its attributions.
+ARTICLE_LANG_MIN_CHARS = 80
+# A line's language counts against the article's only when langdetect is this sure of it.
+LINE_LANG_SURE = 0.9
+
+
+class Layout:
+    """The lines of one article, its attributions, and which lines are already spoken for."""
 
     def __init__(self, doc: str) -> None:
         self.doc = doc
@@ -245,6 +190,15 @@ class _Layout:
         self.date_lines = {
             a.date_line for a in self.attributions.values() if a.date_line is not None
         }
+        # lines per paragraph, a date line not counted (it belongs to its attribution)
+        self.block_sizes = Counter(
+            ln.block for j, ln in enumerate(self.lines) if j not in self.date_lines
+        )
+        self.blocked = len(self.lines) > 2 and len(self.block_sizes) >= BLOCK_STYLE_SHARE * len(
+            self.lines
+        )
+        self._article_lang: str | None = None
+        self._line_langs: dict[int, str] = {}
 
     def free(self, i: int) -> bool:
         return (
@@ -258,74 +212,97 @@ class _Layout:
     def text(self, spans: list[Span]) -> str:
         return " ".join(self.doc[s.start : s.end] for s in spans)
 
-    def fits(self, spans: list[Span], line: Line) -> bool:
-        return tweet_length(f"{line.text} {self.text(spans)}") <= TWEET_MAX_CHARS
+    @property
+    def article_lang(self) -> str:
+        """The language of the article's own text: the lines next to an attribution (maybe
+        tweet text) are left out while enough text remains without them."""
+        if self._article_lang is None:
+            marks = set(self.attributions) | self.date_lines
+            near = {j for i in marks for j in (i - 1, i, i + 1)}
+            body = [ln.text for i, ln in enumerate(self.lines) if i not in near]
+            if sum(len(t) for t in body) < ARTICLE_LANG_MIN_CHARS:
+                body = [ln.text for i, ln in enumerate(self.lines) if i not in marks]
+            self._article_lang = detect("\n".join(body)).lang
+        return self._article_lang
 
-    def above(self, att: Attribution, head: list[Span]) -> list[Span]:
-        """Tweet text on the lines above the attribution: the whole block above when a blank
-        line separates it from the attribution, else line by line, upwards, while the text
-        still fits in a tweet and no line reads as article text (one ending with `:`, one
-        reporting speech, one naming the tweet's author)."""
-        own = self.lines[att.line]
+    def line_lang(self, i: int) -> str:
+        if i not in self._line_langs:
+            decision = detect(self.lines[i].text)
+            sure = decision.prob >= LINE_LANG_SURE or decision.reason == "words"
+            self._line_langs[i] = decision.lang if sure else "und"
+        return self._line_langs[i]
+
+    def view(self, i: int, position: str, nearer: int) -> tweet_extent.LineView:
+        """Line `i` as the extent model sees it; `nearer` is the line next to it on the
+        attribution's side."""
+        block = self.lines[nearer].block
+        alone = nearer in self.attributions and self.block_sizes[block] == 1
+        return tweet_extent.LineView(
+            text=self.lines[i].text,
+            lang=self.line_lang(i),
+            article_lang=self.article_lang,
+            nearer_lang=self.line_lang(nearer) if nearer not in self.attributions else "und",
+            position=position,
+            across_blank=self.lines[i].block != block,
+            alone=alone,
+            same_block=self.blocked and self.lines[i].block == block,
+        )
+
+    def above(self, att: Found, head: list[Span]) -> list[Span]:
+        """Tweet text on the lines above the attribution, nearest first, while the model
+        favours the tweet and the text still fits in a tweet."""
+        if att.rest_start is not None or att.text_start > self.lines[att.line].start:
+            return []  # article text opens the attribution's line: nothing above is tweet
+        words = has_words(self.text(head))
+        taken: list[Span] = []
         i = att.line - 1
-        if not self.free(i):
-            return []
-        if self.lines[i].block != own.block:  # a paragraph of its own above the attribution
-            if head:
-                return []
-            block = [j for j in range(i, -1, -1) if self.lines[j].block == self.lines[i].block]
-            taken: list[Span] = []
-            for j in block:
-                if not self.free(j) or not self.fits(taken, self.lines[j]):
-                    break
-                taken.insert(0, Span(self.lines[j].start, self.lines[j].end))
-            return taken
-        author_words = {w for w in re.findall(r"[^\W\d_]{4,}", att.name or "")}
-        taken = []
-        while self.free(i) and self.lines[i].block == own.block:
+        while self.free(i):
             line = self.lines[i]
-            if not self.fits(head + taken, line) or line.text.endswith(":"):
+            if tweet_length(f"{line.text} {self.text(taken + head)}") > TWEET_MAX_CHARS:
                 break
-            head_has_words = bool(head) and has_words(self.text(head))
-            # Beyond the first line (or above a tweet that already has words), a line must
-            # not read as article prose about the tweet.
-            prose = (
-                REPORTING_RE.search(line.text)
-                or author_words & set(re.findall(r"\w+", line.text))
-                or QUOTED_RE.search(line.text)
-            )
-            if (taken or head_has_words) and prose:
-                break
-            if head_has_words and not taken and not is_tweety(line.text):
+            if taken:
+                position = "above_further"
+            else:
+                position = "above_first_after_words" if words else "above_first"
+            if tweet_extent.log_odds(self.view(i, position, i + 1)) <= 0:
                 break
             taken.insert(0, Span(line.start, line.end))
-            if not head and ends_with_link(line.text):
-                break  # the tweet's closing link: what stands above is the article's
             i -= 1
         return taken
 
-    def below(self, att: Attribution, so_far: list[Span]) -> list[Span]:
-        """The line after the attribution (and its date line) when it is tweet text ending
-        with the tweet's link: the text was split around the attribution, or the
-        attribution came first."""
-        i = (att.date_line if att.date_line is not None else att.line) + 1
-        if att.rest_start is not None or not self.free(i) or ends_with_link(self.text(so_far)):
+    def below(self, att: Found, so_far: list[Span]) -> list[Span]:
+        """The line after the attribution (and its date line) when the model takes it for
+        tweet text: the text was split around the attribution, or the attribution came
+        first."""
+        nearer = att.date_line if att.date_line is not None else att.line
+        i = nearer + 1
+        if att.rest_start is not None or not self.free(i):
             return []
         line = self.lines[i]
-        if not ends_with_link(line.text) or not self.fits(so_far, line):
+        if (
+            i + 1 in self.attributions
+            and self.attributions[i + 1].text_start == self.lines[i + 1].start
+        ):
+            return []  # the line stands right above the next attribution: its text
+        if tweet_length(f"{self.text(so_far)} {line.text}") > TWEET_MAX_CHARS:
+            return []
+        position = below_position(self.text(so_far))
+        if tweet_extent.log_odds(self.view(i, position, nearer)) <= 0:
             return []
         return [Span(line.start, line.end)]
 
-    def tweet_spans(self, att: Attribution) -> list[Span]:
+    def tweet_spans(self, att: Found) -> list[Span]:
         head = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
         above = self.above(att, head)
-        if head and has_words(self.text(head)):
-            return above + head + self.below(att, above + head)
-        # No words next to the attribution: the text is above, below, or split around it.
-        below = self.below(att, head)
-        if above and (is_tweety(self.text(above)) or not below):
-            return above + head + self.below(att, above + head)
-        return head + below
+        return above + head + self.below(att, above + head)
+
+
+def below_position(so_far: str) -> str:
+    """How the line below an attribution stands: after tweet text with words, after a
+    hashtag-only line (a tweet split around its attribution), or after nothing."""
+    if has_words(so_far):
+        return "below"
+    return "below_after_hashtags" if hashtags_only(so_far) else "below_split"
 
 
 def _kind_of_line(lines: list[Line], i: int) -> str:
@@ -375,7 +352,7 @@ def _segment(doc_id: str, doc: str, kind: str, spans: list[Span], **meta: object
 def segment(article: Article) -> tuple[Segment, ...]:
     """Typed segments of `article` in document order, numbered from 0."""
     doc = article.text
-    layout = _Layout(doc)
+    layout = Layout(doc)
     lines = layout.lines
     found: list[tuple[int, Segment]] = []  # (anchor offset, segment)
     partial: dict[int, list[Span]] = {}  # article text sharing a line with an attribution
@@ -399,7 +376,7 @@ def segment(article: Article) -> tuple[Segment, ...]:
             author_name=att.name,
             author_handle=att.handle,
             posted_on=att.posted_on,
-            note=None if spans else "tweet_text_missing",
+            note=_note(spans, att),
         )
         # A tweet whose text was lost stays in document order at its attribution line.
         found.append((spans[0].start if spans else line.start, tweet))
@@ -416,7 +393,38 @@ def segment(article: Article) -> tuple[Segment, ...]:
     return tuple(replace(seg, ordinal=n) for n, (_, seg) in enumerate(found))
 
 
+def _note(spans: list[Span], att: Found) -> str | None:
+    """What a reader should know of a tweet: its text was lost, its date could not be read."""
+    notes = [
+        *(["tweet_text_missing"] if not spans else []),
+        *(["date_unreadable"] if att.date_unreadable else []),
+    ]
+    return ",".join(notes) or None
+
+
 def _trim_end(doc: str, start: int, end: int) -> int:
     while end > start and doc[end - 1].isspace():
         end -= 1
     return end
+
+
+# Bump when a change to the code above changes segments (a change to the constants changes
+# the signature by itself).
+RULES_VERSION = "3"
+
+
+def signature() -> str:
+    """What made every segment and sentence: these rules, the attribution patterns, the
+    tweet-extent model's weights, the sentence splitter's rules, and their constants."""
+    from flows import sentences
+    from flows.signature import rules_digest
+
+    digest = rules_digest(
+        {
+            **globals(),
+            **{f"ATTRIBUTION_{k}": v for k, v in vars(attribution).items()},
+            **{f"EXTENT_{k}": v for k, v in vars(tweet_extent).items()},
+            **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()},
+        }
+    )
+    return f"segment:rules.{RULES_VERSION}.{digest}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
-from flows.entities import translate_keeping_entities
+from flows.align import EngineInfo
+from flows.entities import MASKING_VERSION, translate_keeping_entities
 from flows.errors import EngineUnavailable, ModelPackageError, UsageError
 from flows.records import Translation
 
@@ -48,9 +50,35 @@ class TranslationEngine(Protocol):
     name: str
     model_id: str
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        """One `Translation` per input sentence, in order."""
+    def signature(self) -> str:
+        """Name, model, versions and every option that changes the output."""
         ...
+
+    def translate_batch(
+        self, sentences: Sequence[str], stats: Counter[str] | None = None
+    ) -> list[Translation]:
+        """One `Translation` per input sentence, in order; what the engine had to do on
+        the way (fallbacks, chunked inputs) is counted in `stats`."""
+        ...
+
+
+def engine_info(engine: TranslationEngine) -> EngineInfo:
+    """The engine as rows and the translation cache know it: its signature with the entity
+    masking's version (masking changes what the engine sees)."""
+    return EngineInfo(
+        engine.name, engine.model_id, f"{engine.signature()}|masking:{MASKING_VERSION}"
+    )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one translate task gives back: translations, the texts whose engine call failed
+    with its one-line reason, and the engine's counters."""
+
+    done: dict[str, Translation] = field(default_factory=dict)
+    failed: tuple[str, ...] = ()
+    reason: str | None = None
+    stats: Counter[str] = field(default_factory=Counter)
 
 
 def select_engine(
@@ -110,12 +138,13 @@ def _usable_argos(source: str, target: str, options: ArgosOptions) -> Translatio
     return None
 
 
-def translate_unique(engine: TranslationEngine, sentences: Sequence[str]) -> dict[str, Translation]:
+def translate_unique(
+    engine: TranslationEngine, sentences: Sequence[str], stats: Counter[str] | None = None
+) -> dict[str, Translation]:
     """Translate each distinct sentence once, entities passing through unchanged."""
     unique = list(dict.fromkeys(sentences))
-    return dict(
-        zip(unique, translate_keeping_entities(engine.translate_batch, unique), strict=True)
-    )
+    batch = partial(engine.translate_batch, stats=stats)
+    return dict(zip(unique, translate_keeping_entities(batch, unique), strict=True))
 
 
 @lru_cache(maxsize=8)
@@ -132,24 +161,23 @@ def translate_texts(
     target: str,
     texts: Sequence[str],
     options: ArgosOptions | None = None,
-) -> tuple[dict[str, Translation], list[str], str | None]:
+) -> BatchResult:
     """Translate `texts` with the process's engine. An engine failure does not stop the run:
     the texts come back as failed, with the one-line reason."""
     engine = engine_for(choice, source, target, options)
     if engine is None or not texts:
-        return {}, [], None
+        return BatchResult()
+    stats: Counter[str] = Counter()
     try:
-        return translate_unique(engine, texts), [], None
+        return BatchResult(translate_unique(engine, texts, stats), stats=stats)
     except Exception as exc:  # an engine crash fails this batch's sentences, not the run
-        return {}, list(texts), f"{engine.name}: {exc}".splitlines()[0]
+        return BatchResult(failed=tuple(texts), reason=f"{engine.name}: {exc}".splitlines()[0])
 
 
 def split_cached(
-    texts: Sequence[str],
-    cache: dict[tuple[str, str, str], Translation],
-    engine: str,
-    model_id: str,
+    texts: Sequence[str], cache: Mapping[str, Translation]
 ) -> tuple[dict[str, Translation], list[str]]:
-    """Translations this engine and model already made, and the texts still to send."""
-    cached = {t: cache[(engine, model_id, t)] for t in texts if (engine, model_id, t) in cache}
+    """Of `texts`, the translations `cache` (made with the same engine signature) holds,
+    and the texts still to send."""
+    cached = {t: cache[t] for t in texts if t in cache}
     return cached, [t for t in texts if t not in cached]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 _ARGOS_HOME = Path(tempfile.mkdtemp(prefix="bilingual-tests-"))
 for _name, _sub in {
@@ -106,3 +107,29 @@ def seed_text() -> str:
     from flows.ingest import normalise
 
     return normalise(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_run(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Result]:
+    """The seed article run once with Apertium, `--json` and the progress bar on: (output
+    root, the command's result). Tests read it and must not change it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from flows import apertium_engine
+    from flows.cli import main
+
+    if not apertium_engine.is_available("es", "en"):
+        pytest.skip("apertium-eng-spa is not installed (make test installs it)")
+    root = tmp_path_factory.mktemp("seed-run")
+    (root / "in").mkdir()
+    shutil.copy(SEED, root / "in" / SEED.name)
+    args = ["run", str(root / "in"), "--out", str(root / "out"), "--engine", "apertium"]
+    result = CliRunner().invoke(
+        main, [*args, "--run-date", "2026-01-02", "--json", "--progress"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return root / "out", result

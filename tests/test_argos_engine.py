@@ -337,3 +337,19 @@ def test_chunk_tokens_overrides_half_the_decoding_length(installed: Path) -> Non
     engine = ArgosEngine(installed, max_decoding_length=8, chunk_tokens=1024)
     [result] = engine.translate_batch([LONG])  # one chunk, output cut at 8 tokens
     assert result.text and len(result.text.split()) <= 8
+
+
+def test_signature_names_every_option_that_changes_the_output(installed: Path) -> None:
+    package = find_package("es", "en")
+    assert package is not None
+    beam4 = ArgosEngine(package, beam_size=4).signature()
+    import ctranslate2
+
+    assert beam4.startswith("engine:argos|model:argos/translate-es_en@1.0|")
+    assert f"|ctranslate2:{ctranslate2.__version__}|" in beam4
+    assert "|beam:4|compute:int8|" in beam4 and "|max_decoding:256|" in beam4
+    assert ArgosEngine(package, beam_size=1).signature() != beam4
+    assert ArgosEngine(package, compute_type="float32").signature() != beam4
+    assert ArgosEngine(package, max_decoding_length=64).signature() != beam4
+    # threads and batch size change the speed, not the output
+    assert ArgosEngine(package, inter_threads=2, max_batch_tokens=512).signature() == beam4

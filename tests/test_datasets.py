@@ -4,6 +4,8 @@ Polars and pandas, and a writer that round-trips any Unicode."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows import datasets
+from flows import datasets, records
 from flows.records import PAIR_STATUSES, SEGMENT_KINDS, Reject, SentencePair
 from tests.conftest import SEED
 
@@ -135,3 +137,20 @@ def test_every_dataset_is_read_by_duckdb_polars_and_pandas(pending_run: Path, da
         assert meta["dataset"] == dataset
         assert meta["signature"].startswith("bilingual:")
         assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+@pytest.mark.parametrize(
+    ("record", "schema", "not_stored"),
+    [
+        (SentencePair, records.sentence_pairs_schema, set()),
+        (Reject, records.rejects_schema, set()),
+        (records.Segment, records.segments_schema, {"sentences"}),  # in sentence_pairs
+        (records.Article, records.documents_schema, {"text"}),  # only its length
+    ],
+)
+def test_every_field_of_a_stored_record_is_a_column(
+    record: type, schema: Callable[[], pa.Schema], not_stored: set[str]
+) -> None:
+    """A field added to a record without its column fails here; rows are built from the
+    record's fields by column name, so nothing else needs adding."""
+    assert {f.name for f in fields(record)} - not_stored <= set(schema().names)

@@ -73,3 +73,18 @@ def test_glued_tags_survive_as_written(text: str) -> None:
     [out] = translate_keeping_entities(lossy, [text])
     run = next(token for token in text.split() if "#" in token or "@" in token)
     assert run[run.index(next(c for c in run if c in "#@")) :] in out.text
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("#ReuniónTrilateral", True),
+        ("@a #b https://t.co/x 🙌", True),
+        ("#Gracias a todos", False),
+        ("", True),
+    ],
+)
+def test_entity_only_sentences_are_recognised(text: str, only: bool) -> None:
+    from flows.entities import is_entities_only
+
+    assert is_entities_only(text) is only

@@ -77,10 +77,28 @@ def test_seed_becomes_bilingual_parquet(seeds: Path, tmp_path: Path, no_network:
         "SELECT count(*) FROM segments WHERE kind = 'tweet' "
         "AND (text LIKE '%(@%' OR text LIKE '%April 13, 2023%')",
     ) == [(0,)]
-    assert query(out, "SELECT DISTINCT engine, status FROM sentence_pairs") == [
-        ("apertium", "translated")
+    assert query(
+        out,
+        "SELECT status, engine, count(*), min(tgt_text) FROM sentence_pairs GROUP BY ALL "
+        "ORDER BY ALL",
+    )[0] == ("copied", None, 1, "#ReuniónTrilateral")  # nothing to translate: not counted
+    assert query(out, "SELECT DISTINCT status, engine FROM sentence_pairs ORDER BY ALL") == [
+        ("copied", None),
+        ("translated", "apertium"),
     ]
-    assert "Spanish tweets" in result.output and "translated" in result.output
+    assert query(out, "SELECT count(*) FROM sentence_pairs WHERE tgt_text LIKE '%..%'") == [(0,)]
+    assert re.search(r"│ translated\s+│\s+2 │", result.output), result.output
+    assert query(out, "SELECT counters['align.status.copied'] FROM runs") == [(1,)]
+    # the README's query over the per-stage counters, as a reader runs it
+    readme = (SEED.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Per-stage counters") :]
+    sql = re.search(r"```sql\n(.*?);", section, re.DOTALL).group(1)  # type: ignore[union-attr]
+    counters = {
+        name: n for _, _, name, n in duckdb.sql(sql.replace("outputs/", f"{out}/")).fetchall()
+    }
+    assert counters["translate.apertium.sent"] == counters["align.status.translated"] == 2
+    assert counters["translate.apertium.doubled_stops_fixed"] == 1
+    assert counters["segment.kind.tweet"] == 2
     shown = run_cli(["show", "--out", str(out)])
     assert shown.exit_code == 0
     assert "@m_ebrard" in shown.output and "Results of the dialogue" in shown.output
@@ -176,10 +194,11 @@ def test_without_an_engine_sentences_stay_pending(
     result = run_cli(["run", str(seeds), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "bilingual models install --from es --to en" in result.output
-    assert query(out, "SELECT DISTINCT status, tgt_text IS NULL FROM sentence_pairs") == [
-        ("pending", True)
-    ]
-    assert query(out, "SELECT n_pending > 0, engine FROM runs") == [(True, None)]
+    assert query(
+        out, "SELECT DISTINCT status, tgt_text IS NULL FROM sentence_pairs ORDER BY ALL"
+    ) == [("copied", False), ("pending", True)]  # copied: the hashtag-only sentence
+    assert query(out, "SELECT n_pending, engine FROM runs") == [(2, None)]
+    assert query(out, "SELECT counters['translate.none.pending'] FROM runs") == [(2,)]
 
 
 def test_explicit_engine_that_is_missing_is_a_one_line_error(
@@ -259,12 +278,14 @@ def test_argos_package_translates_every_spanish_sentence(
         WHERE s.kind = 'tweet' AND p.src_lang = 'es' ORDER BY p.segment_id, p.sentence_index""",
     )
     assert len(rows) == 3  # #ReuniónTrilateral, Nos reunimos…, Resultados…
-    for src, tgt, engine_name, model_id, score, status in rows:
+    hashtag, *sentences = rows
+    # an entity-only sentence is not sent to the model, nor counted as translated
+    assert hashtag == ("#ReuniónTrilateral", "#ReuniónTrilateral", None, None, None, "copied")
+    for src, tgt, engine_name, model_id, score, status in sentences:
         assert (engine_name, status) == ("argos", "translated")
         assert model_id == "argos/translate-es_en@1.0"
         assert tgt
-        if src != "#ReuniónTrilateral":  # an entity-only sentence is not sent to the model
-            assert isinstance(score, float) and score <= 0.0
+        assert isinstance(score, float) and score <= 0.0
         for entity in ("@LSRTweets", "#EEUU", "#Canadá", "pic.twitter.com/L9axrJpOKj"):
             assert (entity in tgt) == (entity in src)
     metadata = query(
@@ -310,9 +331,9 @@ def test_a_second_run_sends_no_sentence_to_the_engine(
     sent: list[str] = []
     real = apertium_engine.ApertiumEngine.translate_batch
 
-    def counting(self, sentences):
+    def counting(self, sentences, stats=None):
         sent.extend(sentences)
-        return real(self, sentences)
+        return real(self, sentences, stats)
 
     monkeypatch.setattr(apertium_engine.ApertiumEngine, "translate_batch", counting)
     common = ["run", str(seeds), "--out", str(tmp_path / "out"), "--engine", "apertium"]
@@ -322,4 +343,42 @@ def test_a_second_run_sends_no_sentence_to_the_engine(
     again = run_cli([*common, "--force"])
     assert again.exit_code == 0
     assert sent == []
-    assert re.search(r"│   of which from cache\s+│\s+3 │", again.output), again.output
+    assert re.search(r"│   of which from cache\s+│\s+2 │", again.output), again.output
+
+
+def test_other_engine_settings_translate_again_and_rows_say_which_made_them(
+    seeds: Path, tmp_path: Path, tiny_argos_installed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A beam-1 run after a beam-4 run on the same input reuses none of beam 4's output."""
+    from flows import argos_engine
+
+    sent: list[str] = []
+    real = argos_engine.ArgosEngine.translate_batch
+
+    def counting(self, sentences, stats=None):
+        sent.extend(sentences)
+        return real(self, sentences, stats)
+
+    monkeypatch.setattr(argos_engine.ArgosEngine, "translate_batch", counting)
+    common = ["run", str(seeds), "--out", str(tmp_path / "out"), "--engine", "argos"]
+    assert run_cli([*common, "--beam-size", "4"]).exit_code == 0
+    first = list(sent)
+    assert len(first) == 2
+    sent.clear()
+    again = run_cli([*common, "--beam-size", "1", "--force"])
+    assert again.exit_code == 0, again.output
+    assert sorted(sent) == sorted(first)  # every sentence sent again
+    assert re.search(r"│   of which from cache\s+│\s+0 │", again.output), again.output
+    rows = query(
+        tmp_path / "out",
+        "SELECT DISTINCT engine_signature, from_cache FROM sentence_pairs "
+        "WHERE status = 'translated'",
+    )
+    assert len(rows) == 1
+    signature, from_cache = rows[0]
+    assert "|beam:1|" in signature and "|compute:" in signature and "|ctranslate2:" in signature
+    assert from_cache is False
+    (run_signature,) = query(
+        tmp_path / "out", "SELECT signature FROM runs ORDER BY finished_at DESC LIMIT 1"
+    )[0]
+    assert signature in run_signature and "|detect:langdetect-" in run_signature

@@ -92,7 +92,8 @@ def test_every_span_lies_inside_its_segment_text(
 
 ATTRIBUTION_LAYOUTS = [
     pytest.param(
-        "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123\n"
+        "Title\nOfficials gave the figures at a press conference on Monday.\n"
+        "Hola a todos pic.twitter.com/abc123\n"
         "— Ana Pérez (@ana_p) May 2, 2022\nMore article text follows here.",
         "ana_p",
         "Ana Pérez",
@@ -101,7 +102,8 @@ ATTRIBUTION_LAYOUTS = [
         id="text-above",
     ),
     pytest.param(
-        "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123 — Ana Pérez (@ana_p) "
+        "Title\nOfficials gave the figures at a press conference on Monday.\n"
+        "Hola a todos pic.twitter.com/abc123 — Ana Pérez (@ana_p) "
         "2 de mayo de 2022\nMore article text follows here.",
         "ana_p",
         "Ana Pérez",
@@ -110,7 +112,8 @@ ATTRIBUTION_LAYOUTS = [
         id="same-line-spanish-date",
     ),
     pytest.param(
-        "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123\n"
+        "Title\nOfficials gave the figures at a press conference on Monday.\n"
+        "Hola a todos pic.twitter.com/abc123\n"
         "— Ana Pérez (CDMX) (@ana_p) May 2, 2022\nMore article text follows here.",
         "ana_p",
         "Ana Pérez (CDMX)",
@@ -119,7 +122,8 @@ ATTRIBUTION_LAYOUTS = [
         id="parentheses-in-name",
     ),
     pytest.param(
-        "Title\nBody sentence here.\nHola a todos pic.twitter.com/abc123— Ana (@ana_p)\n"
+        "Title\nOfficials gave the figures at a press conference on Monday.\n"
+        "Hola a todos pic.twitter.com/abc123— Ana (@ana_p)\n"
         "May 2, 2022\nMore article text follows here.",
         "ana_p",
         "Ana",
@@ -167,7 +171,7 @@ def test_attribution_without_text_keeps_an_empty_tweet_with_a_reason() -> None:
         "about the policy, the people and the places involved, far past what anyone could "
         "post in one tweet, and it has no links or handles or hashtags of any kind at all, "
         "which is how the scraper left it when the embedded tweet failed to load.\n"
-        "— Adolfo Flores (@aflores) November 13, 2018\nMore text."
+        "— Adolfo Flores (@aflores) November 13, 2018\nThe debate goes on in the senate next week."
     )
     tweets = [s for s in segment(_article(text)) if s.kind == "tweet"]
     assert len(tweets) == 1

@@ -5,7 +5,6 @@ the real stack (zip, install, tokenizer, CTranslate2 decoding) runs."""
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import tempfile
@@ -16,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.random_model import SPECIAL, save_model, spec_shape, train_sentencepiece
+
 NAMES = {"es": "Spanish", "en": "English", "fr": "French", "pt": "Portuguese"}
 SEED = 20240601
 D_MODEL = 32
 FFN = 64
-SPECIAL = ("<unk>", "<s>", "</s>")
 
 CORPUS = """\
 El presidente habló ayer con los periodistas en Madrid.
@@ -132,25 +132,6 @@ def _write_sentencepiece(path: Path) -> list[str]:
     )
 
 
-def train_sentencepiece(lines: list[str], path: Path, **options: Any) -> list[str]:
-    """Train a SentencePiece model on `lines` (soft vocabulary limit, every character kept),
-    write it to `path` and return its pieces in id order. `options` go to the trainer."""
-    import sentencepiece as spm
-
-    buffer = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines),
-        model_writer=buffer,
-        hard_vocab_limit=False,
-        character_coverage=1.0,
-        minloglevel=2,
-        **options,
-    )
-    path.write_bytes(buffer.getvalue())
-    processor = spm.SentencePieceProcessor(model_file=str(path))
-    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-
-
 def _write_bpe(path: Path, source: str) -> list[str]:
     """Learn subword-nmt (v0.2) merges on the Moses-tokenised corpus; the vocabulary is every
     unit the codes produce on it plus each character in both word-final and `@@` forms."""
@@ -224,22 +205,6 @@ def _write_ct2_model(model_dir: Path, vocabulary: list[str], max_positions: int 
     save_model(spec, vocabulary, model_dir)
 
 
-def save_model(
-    spec: Any, vocabulary: list[str], model_dir: Path, quantization: str | None = None
-) -> None:
-    """Keep the special tokens from being generated (so every output runs to the decoding
-    limit), register `vocabulary` on both sides, then validate and save `spec`."""
-    bias = spec.decoder.projection.bias
-    for token in SPECIAL:
-        bias[vocabulary.index(token)] = -30.0
-    spec.register_source_vocabulary(vocabulary)
-    spec.register_target_vocabulary(vocabulary)
-    spec.validate()
-    if quantization:
-        spec.optimize(quantization=quantization)
-    spec.save(str(model_dir))
-
-
 def _sinusoids(rows: int, dim: int) -> np.ndarray:
     position = np.arange(rows, dtype="f4")[:, None]
     rates = np.exp(np.arange(0, dim, 2, dtype="f4") * (-np.log(10000.0) / dim))
@@ -272,26 +237,6 @@ def _random(rng: np.random.Generator, name: str, vocab_size: int) -> np.ndarray:
         return (base + rng.standard_normal(shape) * 0.02).astype("f4")
     scale = 1.0 if "projection" in name else 0.3
     return (rng.standard_normal(shape) * scale).astype("f4")
-
-
-def spec_shape(name: str, vocab_size: int, d: int, f: int) -> tuple[int, ...]:
-    """The shape of Transformer spec variable `name` for model width `d` and FFN width `f`
-    (weights and layer norms; biases follow their weight)."""
-    if name.endswith(("gamma", "beta")):
-        return (d,)
-    if name.endswith(("embeddings_0/weight", "embeddings/weight", "projection/weight")):
-        return (vocab_size, d)
-    if name.endswith("self_attention/linear_0/weight"):
-        return (3 * d, d)
-    if name.endswith("attention/linear_1/weight") and "self_attention" not in name:
-        return (2 * d, d)
-    if name.endswith("ffn/linear_0/weight"):
-        return (f, d)
-    if name.endswith("ffn/linear_1/weight"):
-        return (d, f)
-    if name.endswith("/weight"):
-        return (d, d)
-    raise ValueError(f"no shape rule for spec variable {name}")
 
 
 def copy_package_dir(package_file: Path, dest: Path) -> Path:

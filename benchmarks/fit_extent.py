@@ -1,0 +1,224 @@
+"""Fit the tweet-extent model (`flows/tweet_extent.py`) on generated layout sets.
+
+    uv run python benchmarks/fit_extent.py [--seeds 11 12] [--n 400] [--eval-dir DIR]
+
+Generates each set with `../shared/eval/tools/make_layouts.py` (never copied into the
+repository), describes every line the segmenter weighs around each attribution exactly as it
+does when it decides (lines above nearest first, each given that the nearer ones are tweet
+text; the line below), labels it from the set's truth spans, and fits a logistic regression
+(damped Newton steps, pulled towards the hand-set `PRIOR` by an L2 penalty). Each set is used
+three times: as generated, with a blank line between each paragraph-style tweet and its
+attribution, and with one-line tweets placed after their attribution (two layouts of real
+scrapes the generator does not make). Prints the weights to paste into `flows/tweet_extent.py`
+and the per-line accuracy on the fitting sets. Check the weights on other seeds with
+`benchmarks/quality.py --layouts` (the visible set is seed 7).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from flows import tweet_extent  # noqa: E402
+from flows.ingest import read_article  # noqa: E402
+from flows.records import Span  # noqa: E402
+from flows.segment import Layout, below_position  # noqa: E402
+
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+ATTRIBUTION_FIRST_EVERY = 5  # one tweet in this many, chosen by tweet id
+PRIOR_STRENGTH = 1.0  # as many lines' worth of evidence as this, per feature
+
+
+def make_set(eval_dir: Path, seed: int, n: int, dest: Path) -> Path:
+    subprocess.run(
+        [
+            sys.executable,
+            str(eval_dir / "tools" / "make_layouts.py"),
+            "--n",
+            str(n),
+            "--seed",
+            str(seed),
+            "--tweets",
+            str(eval_dir / "tweetlid2014" / "tweets.tsv"),
+            "--dest",
+            str(dest),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return dest
+
+
+def with_blank_before_attribution(set_dir: Path, dest: Path) -> Path:
+    """A copy of a generated set in which every paragraph-style tweet written above its
+    attribution has a blank line between the two, as scraped article bodies often have
+    (make_layouts.py does not make this layout; the model must still weigh it)."""
+    records = [json.loads(x) for x in (set_dir / "truth.jsonl").read_text("utf-8").splitlines()]
+    (dest / "articles").mkdir(parents=True)
+    by_file: dict[str, list[dict]] = {}
+    for rec in records:
+        by_file.setdefault(rec["file"], []).append(rec)
+    for name, recs in by_file.items():
+        text = (set_dir / "articles" / name).read_text(encoding="utf-8")
+        cuts = sorted(
+            r["spans"][-1][1]
+            for r in recs
+            if r["style"] == "P" and r["layout"] in ("1_lines", "3_date_line")
+        )
+        for cut in reversed(cuts):
+            text = text[:cut] + "\n" + text[cut:]
+        for r in recs:
+            r["spans"] = [
+                [a + sum(c < a for c in cuts), b + sum(c < b for c in cuts)] for a, b in r["spans"]
+            ]
+        (dest / "articles" / name).write_text(text, encoding="utf-8")
+    lines = [json.dumps(r) for r in records]
+    (dest / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return dest
+
+
+def with_attribution_first(set_dir: Path, dest: Path) -> Path:
+    """A copy of a generated set in which some one-line tweets written above their attribution
+    come after it instead (`— Name (@handle) Date` then the text), as in some scrapes."""
+    records = [json.loads(x) for x in (set_dir / "truth.jsonl").read_text("utf-8").splitlines()]
+    (dest / "articles").mkdir(parents=True)
+    by_file: dict[str, list[dict]] = {}
+    for rec in records:
+        by_file.setdefault(rec["file"], []).append(rec)
+    for name, recs in by_file.items():
+        text = (set_dir / "articles" / name).read_text(encoding="utf-8")
+        for r in recs:
+            if r["layout"] != "1_lines" or r["multiline"] or len(r["spans"]) != 1:
+                continue
+            if int(r["tweet_id"]) % ATTRIBUTION_FIRST_EVERY:
+                continue  # a rarer layout than text then attribution: a few tweets only
+            a, b = r["spans"][0]
+            if text[b : b + 1] != "\n" or text[a - 1 : a] != "\n":
+                continue
+            end = text.find("\n", b + 1)
+            end = len(text) if end < 0 else end
+            who = text[b + 1 : end]
+            text = text[:a] + who + "\n" + text[a:b] + text[end:]
+            r["spans"] = [[a + len(who) + 1, b + len(who) + 1]]
+        (dest / "articles" / name).write_text(text, encoding="utf-8")
+    lines = [json.dumps(r) for r in records]
+    (dest / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return dest
+
+
+def _is_tweet(span: Span, truth: list[tuple[int, int]]) -> bool:
+    return any(a < span.end and span.start < b for a, b in truth)
+
+
+def rows_of(set_dir: Path) -> tuple[list[list[float]], list[int]]:
+    """Feature rows and labels for every line the segmenter weighs in one generated set."""
+    truth: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for line in (set_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        truth[rec["file"], rec["handle"].lower()] = [tuple(s) for s in rec["spans"]]
+    xs: list[list[float]] = []
+    ys: list[int] = []
+
+    def add(layout: Layout, i: int, position: str, nearer: int, spans: list) -> bool:
+        line = layout.lines[i]
+        label = _is_tweet(Span(line.start, line.end), spans)
+        values = tweet_extent.features(layout.view(i, position, nearer))
+        xs.append([values[f] for f in tweet_extent.FEATURES])
+        ys.append(int(label))
+        return label
+
+    for path in sorted((set_dir / "articles").glob("*.txt")):
+        article = read_article(path)
+        layout = Layout(article.text)  # type: ignore[union-attr]
+        for att in layout.attributions.values():
+            spans = truth.get((path.name, att.handle.lower()), [])
+            head = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
+            words = bool(head) and tweet_extent.has_words(layout.text(head))
+            i, first, taken = att.line - 1, True, []
+            if att.rest_start is None and att.text_start == layout.lines[att.line].start:
+                while layout.free(i):
+                    if first:
+                        position = "above_first_after_words" if words else "above_first"
+                    else:
+                        position = "above_further"
+                    if not add(layout, i, position, i + 1, spans):
+                        break
+                    taken.insert(0, Span(layout.lines[i].start, layout.lines[i].end))
+                    first = False
+                    i -= 1
+            nearer = att.date_line if att.date_line is not None else att.line
+            if att.rest_start is None and layout.free(nearer + 1):
+                so_far = layout.text([*taken, *head])
+                add(layout, nearer + 1, below_position(so_far), nearer, spans)
+    return xs, ys
+
+
+def fit(x: np.ndarray, y: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """Logistic regression by damped Newton steps, pulled towards `prior` by an L2 penalty;
+    column 0 is the bias."""
+
+    def loss(w: np.ndarray) -> float:
+        z = x @ w
+        return float(
+            np.logaddexp(0, z).sum() - y @ z + PRIOR_STRENGTH / 2 * ((w - prior) ** 2).sum()
+        )
+
+    w = prior.copy()
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+        grad = x.T @ (p - y) + PRIOR_STRENGTH * (w - prior)
+        hess = (x * (p * (1 - p))[:, None]).T @ x + PRIOR_STRENGTH * np.eye(x.shape[1])
+        step = np.linalg.solve(hess, grad)
+        scale, before = 1.0, loss(w)
+        while loss(w - scale * step) > before and scale > 1e-6:
+            scale /= 2
+        w = w - scale * step
+        if np.abs(scale * step).max() < 1e-7:
+            break
+    return w
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12])
+    parser.add_argument("--n", type=int, default=400)
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    args = parser.parse_args(argv)
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in args.seeds:
+            set_dir = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"seed{seed}")
+            blank = with_blank_before_attribution(set_dir, Path(tmp) / f"seed{seed}-blank")
+            first = with_attribution_first(set_dir, Path(tmp) / f"seed{seed}-first")
+            for one in (set_dir, blank, first):
+                more_x, more_y = rows_of(one)
+                xs += more_x
+                ys += more_y
+    x = np.hstack([np.ones((len(xs), 1)), np.array(xs)])
+    y = np.array(ys, dtype=float)
+    prior = np.array(
+        [tweet_extent.PRIOR_BIAS, *(tweet_extent.PRIOR[f] for f in tweet_extent.FEATURES)]
+    )
+    w = fit(x, y, prior)
+    accuracy = float((((x @ w) > 0) == (y == 1)).mean())
+    print(f"lines {len(y)} (tweet {int(y.sum())}), seeds {args.seeds}, accuracy {accuracy:.4f}")
+    print(f"BIAS = {w[0]:.3f}")
+    print("WEIGHTS: Mapping[str, float] = {")
+    for name, weight in zip(tweet_extent.FEATURES, w[1:], strict=True):
+        print(f'    "{name}": {weight:.3f},')
+    print("}")
+
+
+if __name__ == "__main__":
+    main()

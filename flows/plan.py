@@ -1,0 +1,224 @@
+"""The flow's bookkeeping as plain functions over records: what is new, what is settled,
+what to translate, what came back, what to write and what each stage did. The flow calls
+them once per run; a loop over windows of articles can call them once per window (their
+counters add up with `Counter.update`, which keeps zero counts). None touches Prefect."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flows import datasets
+from flows.align import EngineInfo, align_document, sentences_to_translate
+from flows.ingest import split_seen
+from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
+from flows.report import RunSummary, summarise
+from flows.translate import NO_ENGINE_HINT, BatchResult, split_cached
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The run's inputs sorted against what the output root already holds."""
+
+    articles: tuple[Article, ...]  # to process now
+    skipped: tuple[Article, ...]  # already written from the same file
+    rejects: tuple[Reject, ...]  # every input that is no document, duplicates included
+    new_rejects: tuple[Reject, ...]  # of those, the ones not recorded yet
+    settled: frozenset[str]  # inputs whose older `rejects` rows go
+
+
+def sort_inputs(
+    articles: Iterable[Article],
+    rejects: Iterable[Reject],
+    seen: Mapping[str, str],
+    known_rejects: Collection[tuple[str, str]],
+) -> Intake:
+    """Split ingested `articles` and `rejects` against the documents already written
+    (`seen`: doc_id → source_path) and the rejects already recorded (`(source_path,
+    reason_code)`). An input read as an article now, or rejected for another reason, is
+    settled: its older reject rows go."""
+    new, skipped, duplicates = split_seen(articles, seen)
+    every_reject = (*rejects, *duplicates)
+    fresh = tuple(r for r in every_reject if (r.source_path, r.reason_code) not in known_rejects)
+    settled = {a.source_path for a in (*new, *skipped)} | {r.source_path for r in fresh}
+    return Intake(tuple(new), tuple(skipped), every_reject, fresh, frozenset(settled))
+
+
+@dataclass(frozen=True)
+class TranslationPlan:
+    """The distinct sentences that need translating, those an earlier run already
+    translated with the same engine signature, and those to send to the engine."""
+
+    wanted: tuple[str, ...] = ()
+    cached: Mapping[str, Translation] = field(default_factory=dict)
+    to_send: tuple[str, ...] = ()
+
+
+def plan_translation(
+    docs: Iterable[ProcessedDocument],
+    scope: str,
+    source: str,
+    engine: EngineInfo | None,
+    read_cache: Callable[[str], Mapping[str, Translation]],
+) -> TranslationPlan:
+    """What to translate. `read_cache(signature)` is called only when there is an engine
+    and something to translate (reading earlier output costs time)."""
+    wanted = tuple(dict.fromkeys(sentences_to_translate(docs, scope, source)))
+    if engine is None or not wanted:
+        return TranslationPlan(wanted)
+    cached, to_send = split_cached(wanted, read_cache(engine.signature))
+    return TranslationPlan(wanted, cached, tuple(to_send))
+
+
+@dataclass(frozen=True)
+class Translated:
+    """Every translate task's result, merged: translations (cached ones included), the texts
+    whose engine call failed, the one-line reasons, and the engine's counters."""
+
+    translations: Mapping[str, Translation]
+    failed: frozenset[str]
+    reasons: tuple[str, ...]
+    stats: Counter[str]
+
+
+def gather(plan: TranslationPlan, results: Iterable[BatchResult]) -> Translated:
+    translations: dict[str, Translation] = dict(plan.cached)
+    failed: set[str] = set()
+    reasons: list[str] = []
+    stats: Counter[str] = Counter()
+    for result in results:
+        translations.update(result.done)
+        failed.update(result.failed)
+        if result.reason:
+            reasons.append(
+                f"translation failed for {len(result.failed)} sentences: {result.reason}"
+            )
+        stats.update(result.stats)
+    return Translated(translations, frozenset(failed), tuple(reasons), stats)
+
+
+def align_all(
+    docs: Iterable[ProcessedDocument],
+    scope: str,
+    source: str,
+    target: str,
+    plan: TranslationPlan,
+    translated: Translated,
+    engine: EngineInfo | None,
+) -> list[SentencePair]:
+    """The sentence pairs of every document; a translation taken from earlier output is
+    marked `from_cache`."""
+    return [
+        replace(p, from_cache=True) if p.status == "translated" and p.src_text in plan.cached else p
+        for doc in docs
+        for p in align_document(
+            doc, scope, source, target, translated.translations, engine, translated.failed
+        )
+    ]
+
+
+def dataset_rows(
+    docs: Sequence[ProcessedDocument],
+    pairs: Sequence[SentencePair],
+    new_rejects: Sequence[Reject],
+    run_id: str,
+    source: str,
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows a run writes, per dataset (`runs` is written at commit)."""
+    return {
+        "documents": datasets.document_rows(docs, run_id, source),
+        "segments": datasets.segment_rows(docs, run_id),
+        "sentence_pairs": datasets.pair_rows(pairs, run_id),
+        "rejects": datasets.reject_rows(new_rejects, run_id),
+    }
+
+
+def summarise_run(
+    run: datasets.RunInfo,
+    intake: Intake,
+    docs: Sequence[ProcessedDocument],
+    pairs: Sequence[SentencePair],
+    counters: Mapping[str, int],
+    out: str,
+    seconds: float,
+) -> RunSummary:
+    """The run's summary; without an engine, it says how to install one."""
+    hint = NO_ENGINE_HINT.format(src=run.source_lang, tgt=run.target_lang)
+    return summarise(
+        run_id=run.run_id,
+        run_date=run.run_date.isoformat(),
+        docs=docs,
+        pairs=pairs,
+        skipped=len(intake.skipped),
+        rejected=len(intake.rejects),
+        source_lang=run.source_lang,
+        engine=run.engine,
+        model_id=run.model_id,
+        out=out,
+        seconds=seconds,
+        counters=dict(counters),
+        hint=None if run.engine else hint,
+    )
+
+
+# --- per-stage counters, `stage.what[.why]` -> count ---------------------------------------
+
+
+def ingest_counters(intake: Intake) -> Counter[str]:
+    """Inputs read, documents to process, skipped ones, rejects by reason."""
+    counts: Counter[str] = Counter(f"ingest.rejected.{r.reason_code}" for r in intake.rejects)
+    counts["ingest.inputs"] = len(intake.articles) + len(intake.skipped) + len(intake.rejects)
+    counts["ingest.documents"] = len(intake.articles)
+    counts["ingest.skipped.already_processed"] = len(intake.skipped)
+    return counts
+
+
+def document_counters(docs: Iterable[ProcessedDocument]) -> Counter[str]:
+    """Segments by kind, sentences, and the detector's `und` (and overriding) reasons."""
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        for segment in doc.segments:
+            counts[f"segment.kind.{segment.kind}"] += 1
+            counts["segment.sentences"] += len(segment.sentences)
+            decision = segment.lang
+            if decision.lang == "und":
+                counts[f"detect.und.{decision.reason or 'unknown'}"] += 1
+            elif decision.reason:
+                counts[f"detect.decided_by.{decision.reason}"] += 1
+    return counts
+
+
+def translation_counters(
+    plan: TranslationPlan,
+    translated: Translated,
+    pairs: Iterable[SentencePair],
+    engine: EngineInfo | None,
+) -> Counter[str]:
+    """Distinct sentences sent, cached and failed per engine (`none` without one), the
+    engine's own counters, and sentence pairs by status."""
+    name = engine.name if engine else "none"
+    counts: Counter[str] = Counter(f"align.status.{p.status}" for p in pairs)
+    counts[f"translate.{name}.sent"] = len(plan.to_send)
+    counts[f"translate.{name}.cached"] = len(plan.cached)
+    counts[f"translate.{name}.failed"] = len(translated.failed)
+    if engine is None:
+        counts["translate.none.pending"] = len(plan.wanted)
+    counts.update({f"translate.{k}": v for k, v in translated.stats.items()})
+    return counts
+
+
+def run_counters(
+    intake: Intake,
+    docs: Iterable[ProcessedDocument],
+    plan: TranslationPlan,
+    translated: Translated,
+    pairs: Iterable[SentencePair],
+    engine: EngineInfo | None,
+) -> Counter[str]:
+    """Every stage's counters for one run (or one window of it)."""
+    counts = ingest_counters(intake)
+    counts.update(document_counters(docs))
+    counts.update(translation_counters(plan, translated, pairs, engine))
+    return counts

@@ -1,0 +1,108 @@
+"""The flow's bookkeeping, called as plain functions (no Prefect): what is new, what is
+settled, what to translate, what came back, what each stage counted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from flows import plan
+from flows.align import EngineInfo
+from flows.detect import detect_document
+from flows.ingest import doc_text
+from flows.records import ProcessedDocument, Reject, Translation
+from flows.segment import segment
+from flows.translate import BatchResult
+
+BEAM_4 = EngineInfo("argos", "argos/translate-es_en@1.0", "engine:argos|beam:4")
+BEAM_1 = EngineInfo("argos", "argos/translate-es_en@1.0", "engine:argos|beam:1")
+
+
+def processed(text: str) -> ProcessedDocument:
+    article = doc_text(text, "/in/seed.txt")
+    return detect_document(ProcessedDocument(article, segment(article)))
+
+
+def test_sort_inputs_skips_written_articles_and_settles_reread_inputs() -> None:
+    new, same, copy = (doc_text(t, p) for t, p in [("a", "/a.txt"), ("b", "/b.txt"), ("b", "/c")])
+    rejects = [Reject("/d.txt", "empty", "the file has no text")]
+    known = {("/d.txt", "empty"), ("/a.txt", "binary")}
+    intake = plan.sort_inputs([new, same, copy], rejects, {same.doc_id: "/b.txt"}, known)
+    assert intake.articles == (new,)
+    assert intake.skipped == (same,)
+    assert [(r.source_path, r.reason_code) for r in intake.rejects] == [
+        ("/d.txt", "empty"),
+        ("/c", "duplicate"),
+    ]
+    assert [r.source_path for r in intake.new_rejects] == ["/c"]  # /d.txt is recorded already
+    # /a.txt was a binary reject and is an article now: its old reject row goes
+    assert intake.settled == {"/a.txt", "/b.txt", "/c"}
+
+
+def test_plan_translation_reads_the_cache_of_its_own_signature_only(seed_text: str) -> None:
+    docs = [processed(seed_text)]
+    asked: list[str] = []
+    earlier = {"engine:argos|beam:4": {}, "engine:argos|beam:1": {}}
+
+    def read_cache(signature: str) -> Mapping[str, Translation]:
+        asked.append(signature)
+        return earlier[signature]
+
+    first = plan.plan_translation(docs, "tweets", "es", BEAM_4, read_cache)
+    assert len(first.wanted) == 2  # the hashtag-only sentence is not among them
+    assert "#ReuniónTrilateral" not in first.wanted
+    earlier["engine:argos|beam:4"] = {t: Translation(f"EN {t}") for t in first.wanted}
+    again = plan.plan_translation(docs, "tweets", "es", BEAM_4, read_cache)
+    assert (again.to_send, set(again.cached)) == ((), set(first.wanted))
+    other = plan.plan_translation(docs, "tweets", "es", BEAM_1, read_cache)
+    assert (other.to_send, other.cached) == (first.wanted, {})
+    assert asked == ["engine:argos|beam:4", "engine:argos|beam:4", "engine:argos|beam:1"]
+
+
+def test_nothing_to_translate_reads_no_cache() -> None:
+    def read_cache(signature: str) -> Mapping[str, Translation]:
+        raise AssertionError("read without need")
+
+    docs = [processed("Title\nAn English paragraph with no tweets at all.")]
+    assert plan.plan_translation(docs, "tweets", "es", BEAM_4, read_cache).to_send == ()
+    assert plan.plan_translation([], "tweets", "es", BEAM_4, read_cache).wanted == ()
+
+
+def test_gather_merges_batches_and_keeps_cached_translations() -> None:
+    todo = plan.TranslationPlan(("a", "b", "c"), {"a": Translation("A")}, ("b", "c"))
+    done = plan.gather(
+        todo,
+        [
+            BatchResult({"b": Translation("B")}, stats=Counter({"apertium.fallback_batches": 1})),
+            BatchResult(failed=("c",), reason="apertium: exit status 1"),
+        ],
+    )
+    assert done.translations == {"a": Translation("A"), "b": Translation("B")}
+    assert done.failed == {"c"}
+    assert done.reasons == ("translation failed for 1 sentences: apertium: exit status 1",)
+    assert done.stats == {"apertium.fallback_batches": 1}
+
+
+def test_pairs_and_counters_of_the_seed(seed_text: str) -> None:
+    docs = [processed(seed_text)]
+    todo = plan.plan_translation(docs, "tweets", "es", BEAM_4, lambda s: {})
+    done = plan.gather(todo, [BatchResult({t: Translation(f"EN {t}") for t in todo.to_send})])
+    pairs = plan.align_all(docs, "tweets", "es", "en", todo, done, BEAM_4)
+    assert [p.status for p in pairs] == ["copied", "translated", "translated"]
+    assert {p.engine_signature for p in pairs if p.status == "translated"} == {BEAM_4.signature}
+    intake = plan.sort_inputs([docs[0].article], [], {}, set())
+    counters = plan.run_counters(intake, docs, todo, done, pairs, BEAM_4)
+    assert counters["ingest.inputs"] == counters["ingest.documents"] == 1
+    assert counters["segment.kind.tweet"] == 2
+    assert counters["segment.kind.boilerplate"] == counters["detect.und.boilerplate"] >= 1
+    assert counters["translate.argos.sent"] == 2
+    assert counters["translate.argos.cached"] == 0
+    assert counters["align.status.copied"] == 1
+    assert counters["align.status.translated"] == 2
+    rows = plan.dataset_rows(docs, pairs, [], "run-1", "es")
+    assert {k: len(v) for k, v in rows.items()} == {
+        "documents": 1,
+        "segments": len(docs[0].segments),
+        "sentence_pairs": 3,
+        "rejects": 0,
+    }
