@@ -132,7 +132,7 @@ def parse_date(written: str) -> date | None:
 
 
 def _dateparser(text: str) -> date | None:
-    import dateparser  # type: ignore[import-untyped]
+    import dateparser
 
     parsed = dateparser.parse(
         text,

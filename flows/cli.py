@@ -345,45 +345,6 @@ def show(out: Path, doc_id: str | None, show_all: bool, limit: int) -> None:
 @main.command()
 @click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
 @click.option(
-    "--repair",
-    is_flag=True,
-    help="Move the runs that wrote damaged files to OUT/.quarantine/ (processed again next run).",
-)
-@reports_errors
-def check(out: Path, repair: bool) -> None:
-    """Read every Parquet file's footer and schema; list the damaged ones (exit 1), or repair."""
-    from flows import check as checking
-    from flows.datasets import DATASETS, part_files, run_id_of
-    from flows.lock import output_lock
-
-    if not out.is_dir():
-        raise BilingualError(f"{out}: no output root here; run `bilingual run --out {out}` first")
-    damaged = checking.damaged_files(out)
-    for d in damaged:
-        click.echo(f"damaged: {d.path}: {d.reason}")
-    if not damaged:
-        n = sum(len(part_files(out, dataset)) for dataset in DATASETS)
-        click.echo(f"ok: {n} Parquet files under {out}, none damaged")
-        return
-    if not repair:
-        raise BilingualError(
-            f"{len(damaged)} damaged file(s) under {out}; "
-            f"run `bilingual check --out {out} --repair` to move them aside"
-        )
-    with output_lock(out):
-        moves = checking.repair(out, checking.damaged_files(out))
-    for source, target in moves:
-        click.echo(f"moved: {source} → {target}")
-    runs = {run_id_of(source) for source, _ in moves}
-    click.echo(
-        f"repaired: {len(moves)} files of {len(runs)} run(s) moved to "
-        f"{out / checking.QUARANTINE}; the next run processes their inputs again"
-    )
-
-
-@main.command()
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
-@click.option(
     "--run-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
@@ -439,6 +400,45 @@ def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> N
 
 
 @main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Move the runs that wrote damaged files to OUT/.quarantine/ (processed again next run).",
+)
+@reports_errors
+def check(out: Path, repair: bool) -> None:
+    """Read every Parquet file's footer and schema; list the damaged ones (exit 1), or repair."""
+    from flows import check as checking
+    from flows.datasets import DATASETS, part_files, run_id_of
+    from flows.lock import output_lock
+
+    if not out.is_dir():
+        raise BilingualError(f"{out}: no output root here; run `bilingual run --out {out}` first")
+    damaged = checking.damaged_files(out)
+    for d in damaged:
+        click.echo(f"damaged: {d.path}: {d.reason}")
+    if not damaged:
+        n = sum(len(part_files(out, dataset)) for dataset in DATASETS)
+        click.echo(f"ok: {n} Parquet files under {out}, none damaged")
+        return
+    if not repair:
+        raise BilingualError(
+            f"{len(damaged)} damaged file(s) under {out}; "
+            f"run `bilingual check --out {out} --repair` to move them aside"
+        )
+    with output_lock(out):
+        moves = checking.repair(out, checking.damaged_files(out))
+    for source, target in moves:
+        click.echo(f"moved: {source} → {target}")
+    runs = {run_id_of(source) for source, _ in moves}
+    click.echo(
+        f"repaired: {len(moves)} files of {len(runs)} run(s) moved to "
+        f"{out / checking.QUARANTINE}; the next run processes their inputs again"
+    )
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--cron", required=True, help='Schedule, e.g. "0 * * * *" for every hour.')
 @click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
@@ -460,6 +460,55 @@ def serve(
         scope=scope,
     )
     serve_forever(settings, cron=cron, name=name)
+
+
+@main.group()
+def server() -> None:
+    """A local Prefect server that outlives one run (one-off runs then start in seconds)."""
+
+
+@server.command("start")
+@click.option(
+    "--port", default=4200, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@reports_errors
+def server_start(port: int) -> None:
+    """Start it in the background on 127.0.0.1; its database lives under the user's data dir."""
+    from flows import server as local
+
+    click.echo(f"starting a local Prefect server (database in {local.server_dir()})…", err=True)
+    running, started = local.start(port)
+    state = "started" if started else "already running"
+    click.echo(f"Prefect server {state}: {running.ui_url} (PID {running.pid})")
+
+
+@server.command("stop")
+@reports_errors
+def server_stop() -> None:
+    """Stop the server `bilingual server start` started (by its recorded PID)."""
+    from flows import server as local
+
+    stopped = local.stop()
+    if stopped is None:
+        click.echo("no local Prefect server was running")
+    else:
+        click.echo(f"stopped the Prefect server at {stopped.ui_url} (PID {stopped.pid})")
+
+
+@server.command("status")
+@reports_errors
+def server_status() -> None:
+    """Up (with its URL) or down; exit status 0 when up, 1 when down."""
+    from flows import server as local
+
+    recorded = local.recorded()
+    if recorded is None:
+        click.echo("down")
+        sys.exit(1)
+    if not local.healthy(recorded.api_url):
+        click.echo(f"not answering: {recorded.ui_url} (PID {recorded.pid}; starting, or stuck)")
+        sys.exit(1)
+    click.echo(f"up: {recorded.ui_url} (PID {recorded.pid})")
 
 
 def _quiet_prefect() -> None:

@@ -208,7 +208,7 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
     wanted = list(columns) if columns else schema.names
     tables = []
     for path in part_files(root, dataset):
-        present = set(part_schema(path).names)
+        present = set(read_schema(path).names)
         table = read_part(path, [c for c in wanted if c in present])
         for name in wanted:
             if name not in present:
@@ -234,8 +234,8 @@ def read_part(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
         raise _damaged(path, exc) from exc
 
 
-def part_schema(path: Path) -> pa.Schema:
-    """The schema in a committed file's footer (`DamagedFile` if it cannot be read)."""
+def read_schema(path: Path) -> pa.Schema:
+    """One committed file's schema (its footer), or `DamagedFile`."""
     try:
         return pq.read_schema(path)
     except pa.ArrowException as exc:

@@ -28,8 +28,6 @@ whose tweet-id hash is even and checked on the other half (see `benchmarks/quali
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -39,8 +37,7 @@ from flows import entities
 from flows.records import LangDecision, ProcessedDocument, Segment
 
 if TYPE_CHECKING:
-    from langdetect.detector import Detector
-    from langdetect.detector_factory import DetectorFactory
+    from flows.langdetect_backend import Judgement
 
 SEED = 0
 MIN_LETTERS = 3
@@ -146,22 +143,6 @@ RIVAL_LETTERS = {
 }
 
 
-@lru_cache(maxsize=2)
-def _factory(langs: tuple[str, ...] | None = None) -> DetectorFactory:
-    """langdetect's profiles (only `langs`, or all), loaded once per process in a sorted,
-    fixed order into a private, seeded factory."""
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-    from langdetect.utils.lang_profile import LangProfile
-
-    names = sorted(langs or (n for n in os.listdir(PROFILES_DIRECTORY) if n[0].isalpha()))
-    factory = DetectorFactory()
-    for index, name in enumerate(names):
-        with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as fh:
-            factory.add_profile(LangProfile(**json.load(fh)), index, len(names))
-    factory.set_seed(SEED)
-    return factory
-
-
 def _strip_entities(text: str) -> str:
     text = entities.URL_RE.sub(" ", text)
     text = entities.MENTION_RE.sub(" ", text)
@@ -214,6 +195,7 @@ def _is_latin(text: str) -> bool:
     return latin * 2 >= len(text) - latin
 
 
+@lru_cache(maxsize=1 << 15)
 def _judge(text: str, context: str | None = None) -> tuple[LangDecision, int]:
     """The decision and how many words support it (0: langdetect alone)."""
     if not text.strip():
@@ -225,20 +207,14 @@ def _judge(text: str, context: str | None = None) -> tuple[LangDecision, int]:
         return LangDecision("und", 0.0, (), "no_text"), 0
     if letters < MIN_LETTERS:
         return LangDecision("und", 0.0, (), "too_short"), 0
-    from langdetect.lang_detect_exception import LangDetectException
+    from flows import langdetect_backend
 
     latin = _is_latin("".join(prepared.split()))
-    factory = _factory(LATIN_LANGS if latin else None)
-    detector = factory.create()
-    detector.append(prepared)
-    try:
-        found = detector.get_probabilities()
-    except LangDetectException:
+    judged = langdetect_backend.judge(prepared, LATIN_LANGS if latin else None, SEED)
+    if judged is None or not judged.ranked:
         return LangDecision("und", 0.0, (), "no_features"), 0
-    candidates = tuple((c.lang, round(float(c.prob), 6)) for c in found)
-    if not candidates:
-        return LangDecision("und", 0.0, (), "no_features"), 0
-    decision, support = _checked_by_words(text, prepared, candidates, detector, latin)
+    candidates = tuple((lang, round(p, 6)) for lang, p in judged.ranked)
+    decision, support = _checked_by_words(text, prepared, candidates, judged, latin)
     if (
         context
         and support == 0
@@ -257,14 +233,14 @@ def _checked_by_words(
     text: str,
     prepared: str,
     candidates: tuple[tuple[str, float], ...],
-    detector: Detector,
+    judged: Judgement,
     latin: bool,
 ) -> tuple[LangDecision, int]:
     """langdetect's decision checked by the frequent words (step 3 of the module's doc)."""
     top, prob = candidates[0]
     if not latin:
         return LangDecision(top, prob, candidates), 0
-    probs = dict(zip(detector.langlist, detector.langprob, strict=True))
+    probs = judged.prob_map()
     evidence = _evidence(TOKEN_RE.findall(prepared), _strip_entities(text).lower())
     against = min(evidence.values())
     if top != "es":

@@ -62,7 +62,7 @@ def _results(
         yield result
 
 
-def mark_crashed(run_ids: Collection[str], logger: Logger | LoggerAdapter[Logger]) -> list[str]:
+def mark_crashed(run_ids: Collection[str], logger: Any) -> list[str]:
     """Mark CRASHED the flow runs of runs found dead here (killed before they committed)
     that this Prefect server knows and still shows unfinished; returns those marked. A
     server that cannot be reached only costs a warning: the data is repaired either way."""
@@ -86,6 +86,17 @@ def mark_crashed(run_ids: Collection[str], logger: Logger | LoggerAdapter[Logger
     except Exception as exc:  # best effort: an unreachable server must not stop the run
         logger.warning("could not mark dead runs as crashed in Prefect: %s", exc)
     return marked
+
+
+def prepare_root(root: Path, run_id: str) -> None:
+    """Before a run writes: the files of runs found dead removed (their Prefect flow runs
+    marked CRASHED), a damaged file refused, and this run's staging folder made (a later run
+    finds it there if this one dies)."""
+    dead = datasets.dead_run_ids(root)
+    datasets.remove_uncommitted(root)
+    mark_crashed(dead, get_run_logger())
+    raise_if_damaged(root)
+    (root / datasets.STAGING / run_id).mkdir(parents=True)
 
 
 def _run_id() -> str:
@@ -115,15 +126,14 @@ def bilingual_flow(
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     options = ArgosOptions.from_dict(argos_options)
     with output_lock(root), Progress(progress) as bar:
-        dead = datasets.dead_run_ids(root)
-        datasets.remove_uncommitted(root)
-        mark_crashed(dead, get_run_logger())
-        raise_if_damaged(root)
-        (root / datasets.STAGING / run_id).mkdir(parents=True)  # found here if this run dies
+        prepare_root(root, run_id)
         # ingest: what is new since the last runs
         seen = {} if force else datasets.processed_documents(root)
-        inputs = ingest(paths, seen, follow_symlinks=follow_symlinks)
-        intake = plan.sort_inputs(*inputs, seen, datasets.rejected_inputs(root))
+        intake = plan.sort_inputs(
+            *ingest(paths, seen, follow_symlinks=follow_symlinks),
+            seen,
+            datasets.rejected_inputs(root),
+        )
         # segment + detect: a batch of documents per task
         step = bar.step("segmenting and detecting", len(intake.articles))
         futures = analyse.map(list(batches(intake.articles, DOCUMENTS_PER_BATCH)))

@@ -199,10 +199,10 @@ def source_language(pairs: Sequence[Mapping[str, Any]]) -> str:
 def _is_source_tweet(
     segment: Mapping[str, Any], pairs: Sequence[Mapping[str, Any]], source: str
 ) -> bool:
-    """As the `n_spanish_tweets` count has it: the tweet, or one of its sentences (the ones
-    not copied), is in the source language."""
+    """As the `n_spanish_tweets` count has it (`align.tweet_is_source`): the tweet, or one
+    of its sentences, is in the source language (an entity-only one too, though copied)."""
     return segment["kind"] == "tweet" and (
-        segment["lang"] == source or any(p["status"] != "copied" for p in pairs)
+        segment["lang"] == source or any(p["src_lang"] == source for p in pairs)
     )
 
 

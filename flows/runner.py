@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.errors import BilingualError, UsageError
+from flows import server
+from flows.errors import UsageError
 from flows.report import RunSummary
 from flows.settings import RunSettings
 
@@ -22,6 +20,10 @@ if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
 SERVER_START_TIMEOUT_S = 90
+TEMPORARY_SERVER_HINT = (
+    "hint: no Prefect server is running, so Prefect starts a temporary one for this run "
+    "(~20 s); `bilingual server start` keeps one running for later runs"
+)
 
 
 def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
@@ -89,59 +91,19 @@ def run_once(
     flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
     # Held from before Prefect starts, so a second run is refused in one line; the flow's own
     # lock (for scheduled runs) is re-entrant in this process.
-    with output_lock(Path(settings.out)):
+    with output_lock(Path(settings.out)), api_for_run():
         result = flow(**settings.flow_parameters())
     return RunSummary(**result)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 @contextmanager
 def prefect_server(port: int | None = None) -> Iterator[str]:
     """A Prefect server on 127.0.0.1 for as long as the block runs; yields its API URL."""
-    port = port or _free_port()
+    port = port or server.free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    process = server.spawn(port)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not healthy(api_url):
-            if process.poll() is not None:
-                errors = process.stderr.read() if process.stderr else b""
-                reason = (errors.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
-                raise BilingualError(f"the local Prefect server did not start: {reason}")
-            if time.monotonic() > deadline:
-                raise BilingualError(
-                    f"the local Prefect server did not answer on {api_url} "
-                    f"within {SERVER_START_TIMEOUT_S} s"
-                )
-            time.sleep(0.5)
+        server.wait_until_healthy(process, api_url, SERVER_START_TIMEOUT_S)
         yield api_url
     finally:
         process.terminate()
@@ -151,10 +113,39 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
             process.kill()
 
 
+def configured_api_url() -> str | None:
+    """The Prefect API the user configured: `PREFECT_API_URL` in the environment or in the
+    active Prefect profile."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
+@contextmanager
+def api_for_run() -> Iterator[str | None]:
+    """The Prefect API a one-off run talks to: the configured one, else the server of
+    `bilingual server start` when it is up, else none (Prefect starts its temporary
+    server, and a one-line hint says how to skip that next time)."""
+    configured = configured_api_url()
+    if configured:
+        yield configured
+        return
+    local = server.running()
+    if local is None:
+        print(TEMPORARY_SERVER_HINT, file=sys.stderr, flush=True)
+        yield None
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: local.api_url}):
+        yield local.api_url
+
+
 def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
-    """Register the flow as a deployment with a cron schedule and run it until stopped.
-    Without `PREFECT_API_URL`, a local server on 127.0.0.1 is started first (Prefect refuses
-    to schedule on its temporary per-process server) and stopped on exit."""
+    """Register the flow as a deployment with a cron schedule and run it until stopped, on
+    the configured Prefect API, else on the server of `bilingual server start` when it is up,
+    else on a local server on 127.0.0.1 started first (Prefect refuses to schedule on its
+    temporary per-process server) and stopped on exit."""
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
@@ -163,8 +154,16 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
     except ValidationError:
         raise UsageError(f"--cron {cron!r} is not a valid cron expression") from None
     parameters = settings.schedule_parameters()
-    if os.environ.get("PREFECT_API_URL"):
+    if configured_api_url():
         _serve(name, cron, parameters)
+        return
+    local = server.running()
+    if local is not None:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        print(f"using the local Prefect server: {local.ui_url}", flush=True)
+        with temporary_settings({PREFECT_API_URL: local.api_url}):
+            _serve(name, cron, parameters)
         return
     with prefect_server() as api_url:
         from prefect.settings import PREFECT_API_URL, temporary_settings

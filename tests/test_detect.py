@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from flows import langdetect_backend
 from flows.detect import (
-    _factory,
+    SEED,
+    _judge,
     clean,
     detect,
     detect_document,
@@ -72,13 +74,15 @@ def test_decisions_are_deterministic_and_keep_candidates() -> None:
 def test_decisions_do_not_depend_on_the_process_state() -> None:
     texts = ["Hoy toca gym 💪", "ok vale, nos vemos luego", "Total", "Bon dia a tothom!"]
     before = [detect(t) for t in texts]
-    _factory.cache_clear()  # profiles loaded again, as in a new process
+    langdetect_backend.factory.cache_clear()  # profiles loaded again, as in a new process
+    langdetect_backend._judge.cache_clear()
+    _judge.cache_clear()
     assert [detect(t) for t in texts] == before
 
 
 def _bare_langdetect(text: str) -> str:
     """langdetect alone, every profile, raw text (seeded like the stage)."""
-    detector = _factory(None).create()
+    detector = langdetect_backend.factory(None, SEED).create()
     detector.append(text)
     return detector.get_probabilities()[0].lang
 

@@ -91,7 +91,7 @@ def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> Non
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait()
     # The local server went away with `serve`.
-    from flows.runner import healthy
+    from flows.server import healthy
 
     assert not healthy(f"{url}/api")
 

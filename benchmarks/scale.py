@@ -1,0 +1,385 @@
+"""Throughput and memory at scale. For each N, builds N articles with
+`../shared/eval/tools/make_layouts.py` (cached in `benchmarks/.cache/scale/`), then on the
+same input:
+
+- the real flow: `bilingual run` against a local Prefect server started once for the whole
+  benchmark (`bilingual server start`, private data dir and port), so Prefect's start-up is
+  measured apart from the run; wall time, the flow's own time (its `runs` row) and the peak
+  RSS of the command;
+- the bare stage functions, no Prefect, one process, in a child of this script: the same
+  calls as the flow, timed per stage, and its peak RSS.
+
+Detection is also timed with langdetect itself as the detector (in a process of its own, with
+`BILINGUAL_LANGDETECT=langdetect`), with a check that every decision is the same.
+
+Then the start-up with history: a run over 10 new articles into the output root of the
+largest N (N articles already there) against the same run into an empty root.
+
+    uv run python benchmarks/scale.py [--n 1000 5000 20000] [--engine apertium] [--json]
+
+Prints one table per N, or with `--json` one line of JSON. Wall times on a shared machine
+are noisy; the bare run's per-stage times are the steadier guide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+MAKE_LAYOUTS = EVAL / "tools" / "make_layouts.py"
+TWEETS = EVAL / "tweetlid2014" / "tweets.tsv"
+CACHE = ROOT / "benchmarks" / ".cache" / "scale"
+DEFAULT_NS = (1000, 5000, 20000)
+HISTORY_NEW = 10
+STAGES = ("ingest", "segment", "detect", "translate", "align", "write")
+
+
+def corpus(n: int, seed: int) -> Path:
+    """The folder of N generated articles (built once, then reused: same arguments, same
+    bytes)."""
+    dest = CACHE / f"n{n}-seed{seed}"
+    articles = dest / "articles"
+    if not (articles.is_dir() and len(list(articles.glob("*.txt"))) == n):
+        options = {"--n": n, "--seed": seed, "--tweets": TWEETS, "--dest": dest}
+        command = [sys.executable, str(MAKE_LAYOUTS)]
+        command += [str(part) for pair in options.items() for part in pair]
+        subprocess.run(command, check=True, capture_output=True)
+    return articles
+
+
+def child(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run `command`; its wall seconds, peak RSS in MB (of it and the children it waited
+    for) and stdout. A failure stops the benchmark with the command's stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - t0
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n{err.read().decode()}")
+        return wall, usage.ru_maxrss / 1024, out.read().decode()
+
+
+@contextmanager
+def local_server(env: dict[str, str]) -> Iterator[float]:
+    """`bilingual server start` under `env` (a private data dir); yields its start seconds."""
+    from flows.server import free_port
+
+    cli = [sys.executable, "-m", "flows.cli", "server"]
+    wall, _, _ = child([*cli, "start", "--port", str(free_port())], env)
+    try:
+        yield wall
+    finally:
+        subprocess.run([*cli, "stop"], env=env, check=True, capture_output=True)
+
+
+def flow_run(articles: Path, out: Path, engine: str, env: dict[str, str]) -> dict[str, float]:
+    """`bilingual run` over `articles` into `out`: wall, peak RSS, and the flow's own
+    seconds from the run's `runs` row."""
+    command = [sys.executable, "-m", "flows.cli", "run", str(articles), "--out", str(out)]
+    wall, rss, _ = child([*command, "--engine", engine, "--no-progress"], env)
+    return {"wall_s": wall, "flow_s": last_run_seconds(out), "peak_rss_mb": rss}
+
+
+def last_run_seconds(out: Path) -> float:
+    import pyarrow.compute as pc
+
+    from flows import datasets
+
+    runs = datasets.read_dataset(out, "runs", ["started_at", "finished_at"])
+    last = runs.sort_by([("finished_at", "descending")]).slice(0, 1)
+    took = pc.subtract(last.column("finished_at"), last.column("started_at"))[0]
+    return took.as_py().total_seconds()
+
+
+def bare_run(articles: Path, out: Path, engine: str, env: dict[str, str]) -> dict[str, Any]:
+    """The stage functions without Prefect, in a child process: per-stage seconds and its
+    peak RSS."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--bare", str(articles)]
+    wall, rss, stdout = child([*command, "--out", str(out), "--engine", engine], env)
+    return {**json.loads(stdout.splitlines()[-1]), "wall_s": wall, "peak_rss_mb": rss}
+
+
+def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
+    """What the flow does (flows/pipeline.py), stage by stage in plain Python, one process,
+    on an output root of its own; returns per-stage seconds (each with the imports its stage
+    makes on first use, as in the flow) and counts."""
+    import uuid
+    from dataclasses import replace
+    from datetime import UTC, date, datetime
+
+    from flows import datasets
+    from flows.align import EngineInfo, align_document, sentences_to_translate
+    from flows.detect import detect_document
+    from flows.ingest import ingest, split_seen
+    from flows.records import ProcessedDocument
+    from flows.report import summarise
+    from flows.segment import segment
+    from flows.translate import ArgosOptions, select_engine, split_cached, translate_texts
+
+    seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
+
+    scope, source, target, options = "tweets", "es", "en", ArgosOptions()
+    run_id, run_date, started_at = str(uuid.uuid4()), date.today(), datetime.now(UTC)
+    with stage("ingest"):
+        datasets.remove_uncommitted(out)
+        seen = datasets.processed_documents(out)
+        found, rejects = ingest([str(articles)], seen)
+        new, skipped, duplicates = split_seen(found, seen)
+        rejects += duplicates
+        known = datasets.rejected_inputs(out)
+        new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known]
+        settled = {a.source_path for a in new + skipped} | {r.source_path for r in new_rejects}
+    with stage("segment"):
+        segmented = [ProcessedDocument(a, segment(a)) for a in new]
+    with stage("detect"):
+        docs = [detect_document(d) for d in segmented]
+    digest = decisions_digest(docs)
+    with stage("translate"):
+        chosen = select_engine(engine, source, target, options)
+        info = EngineInfo(chosen.name, chosen.model_id) if chosen else None
+        wanted = list(dict.fromkeys(sentences_to_translate(docs, scope, source)))
+        cached, to_send = (
+            split_cached(wanted, datasets.translation_cache(out), info.name, info.model_id)
+            if info and wanted
+            else ({}, [])
+        )
+        done, lost, _ = translate_texts(engine, source, target, to_send, options)
+        translations = {**cached, **done}
+    with stage("align"):
+        pairs = [
+            replace(p, from_cache=True) if p.status == "translated" and p.src_text in cached else p
+            for doc in docs
+            for p in align_document(doc, scope, source, target, translations, info, frozenset(lost))
+        ]
+    with stage("write"):
+        run = datasets.RunInfo(
+            run_id,
+            run_date,
+            info.name if info else None,
+            info.model_id if info else None,
+            scope,
+            source,
+            target,
+        )
+        moves = datasets.stage(
+            out,
+            run,
+            {
+                "documents": datasets.document_rows(docs, run_id, source),
+                "segments": datasets.segment_rows(docs, run_id),
+                "sentence_pairs": datasets.pair_rows(pairs, run_id),
+                "rejects": datasets.reject_rows(new_rejects, run_id),
+            },
+        )
+        summary = summarise(
+            run_id=run_id,
+            run_date=run_date.isoformat(),
+            docs=docs,
+            pairs=pairs,
+            skipped=len(skipped),
+            rejected=len(rejects),
+            source_lang=source,
+            engine=run.engine,
+            model_id=run.model_id,
+            out=str(out),
+            seconds=sum(seconds.values()),
+            hint=None,
+        )
+        run_row = summary.run_row(started_at, datetime.now(UTC), scope)
+        replaced = {d.article.doc_id for d in docs}
+        datasets.commit(out, run, moves, replaced, run_row, settled)
+    return {
+        "stages_s": {name: round(seconds.get(name, 0.0), 3) for name in STAGES},
+        "documents": len(docs),
+        "sentences_translated": len(done),
+        "detect_digest": digest,
+    }
+
+
+def decisions_digest(docs: list[Any]) -> str:
+    """One hash of every language decision (article, segments, sentences) of a run."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for doc in docs:
+        h.update(repr(doc.lang).encode())
+        for seg in doc.segments:
+            h.update(repr(seg.lang).encode())
+            for sentence in seg.sentences:
+                h.update(repr(sentence.lang).encode())
+    return h.hexdigest()
+
+
+def detect_reference(articles: Path) -> dict[str, Any]:
+    """The detect stage alone with langdetect itself as the detector (ingest and segment
+    untimed): today's detection time, and a digest to compare decisions with."""
+    from flows.detect import detect_document
+    from flows.ingest import ingest
+    from flows.langdetect_backend import BACKEND_ENV
+    from flows.records import ProcessedDocument
+    from flows.segment import segment
+
+    os.environ[BACKEND_ENV] = "langdetect"
+    found, _ = ingest([str(articles)])
+    segmented = [ProcessedDocument(a, segment(a)) for a in found]
+    t0 = time.perf_counter()
+    docs = [detect_document(d) for d in segmented]
+    took = time.perf_counter() - t0
+    return {"detect_s": round(took, 3), "detect_digest": decisions_digest(docs)}
+
+
+def reference_run(articles: Path, env: dict[str, str]) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--detect-reference", str(articles)]
+    _, _, stdout = child(command, env)
+    return json.loads(stdout.splitlines()[-1])
+
+
+def measure(
+    n: int, seed: int, engine: str, env: dict[str, str], work: Path, reference: bool
+) -> dict[str, Any]:
+    articles = corpus(n, seed)
+    flow = flow_run(articles, work / f"flow-{n}", engine, env)
+    plain = bare_run(articles, work / f"bare-{n}", engine, env)
+    bare_s = sum(plain["stages_s"].values())
+    detect_s = plain["stages_s"]["detect"]
+    ref = reference_run(articles, env) if reference else None
+    return {
+        "n": n,
+        "documents": plain["documents"],
+        "flow_wall_s": round(flow["wall_s"], 2),
+        "flow_s": round(flow["flow_s"], 2),
+        "flow_articles_per_s": round(n / flow["wall_s"], 1),
+        "bare_s": round(bare_s, 2),
+        "bare_articles_per_s": round(n / bare_s, 1),
+        "ratio": round(bare_s / flow["wall_s"], 3),
+        "stages_s": plain["stages_s"],
+        "detect_s": detect_s,
+        "detect_langdetect_s": ref and ref["detect_s"],
+        "detect_speedup": ref and round(ref["detect_s"] / detect_s, 2),
+        "detect_same_decisions": ref and ref["detect_digest"] == plain["detect_digest"],
+        "flow_peak_rss_mb": round(flow["peak_rss_mb"], 1),
+        "bare_peak_rss_mb": round(plain["peak_rss_mb"], 1),
+    }
+
+
+def history(
+    root_with_history: Path, n: int, seed: int, engine: str, env: dict[str, str], work: Path
+) -> dict[str, Any]:
+    """A run over HISTORY_NEW new articles into a root holding `n` articles, and into an
+    empty root."""
+    new = corpus(HISTORY_NEW, seed + 1)
+    empty = flow_run(new, work / "history-empty", engine, env)
+    full = flow_run(new, root_with_history, engine, env)
+    return {
+        "history_articles": n,
+        "new_articles": HISTORY_NEW,
+        "empty_root_wall_s": round(empty["wall_s"], 2),
+        "empty_root_flow_s": round(empty["flow_s"], 2),
+        "with_history_wall_s": round(full["wall_s"], 2),
+        "with_history_flow_s": round(full["flow_s"], 2),
+        "with_history_peak_rss_mb": round(full["peak_rss_mb"], 1),
+        "ratio": round(full["wall_s"] / empty["wall_s"], 3),
+    }
+
+
+def print_table(server_start_s: float, results: list[dict[str, Any]], hist: dict) -> None:
+    print(f"local Prefect server start: {server_start_s:.1f} s (not in the figures below)")
+    for r in results:
+        print(f"\n{r['n']:,} articles ({r['documents']:,} documents)")
+        print(
+            f"  end to end (bilingual run)  {r['flow_articles_per_s']:8.1f} articles/s  "
+            f"{r['flow_wall_s']:8.1f} s wall, flow {r['flow_s']:.1f} s, "
+            f"peak RSS {r['flow_peak_rss_mb']:.0f} MB"
+        )
+        print(
+            f"  bare stage functions        {r['bare_articles_per_s']:8.1f} articles/s  "
+            f"{r['bare_s']:8.1f} s, peak RSS {r['bare_peak_rss_mb']:.0f} MB"
+        )
+        print(f"  end to end / bare           {r['ratio']:8.3f}")
+        stages = ", ".join(f"{k} {v:.2f}" for k, v in r["stages_s"].items())
+        print(f"  bare per stage (s)          {stages}")
+        print(f"  detection (current stage)   {r['detect_s']:8.2f} s")
+        if r["detect_langdetect_s"] is not None:
+            print(
+                f"  detection with langdetect   {r['detect_langdetect_s']:8.2f} s  "
+                f"(langdetect / current stage {r['detect_speedup']:.2f}, same decisions: "
+                f"{'yes' if r['detect_same_decisions'] else 'NO'})"
+            )
+    print(
+        f"\nstart-up with history: {hist['new_articles']} new articles into a root with "
+        f"{hist['history_articles']:,} articles {hist['with_history_wall_s']:.2f} s wall "
+        f"(flow {hist['with_history_flow_s']:.2f} s), into an empty root "
+        f"{hist['empty_root_wall_s']:.2f} s (flow {hist['empty_root_flow_s']:.2f} s): "
+        f"{hist['ratio']:.2f}×"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, nargs="+", default=list(DEFAULT_NS), metavar="N")
+    parser.add_argument("--seed", type=int, default=11, help="make_layouts seed")
+    parser.add_argument("--engine", default="apertium", choices=["apertium", "argos", "auto"])
+    parser.add_argument("--json", action="store_true", help="one line of JSON")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip timing detection with langdetect itself (slow: ~50 ms an article)",
+    )
+    parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--detect-reference", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        print(json.dumps(bare(args.bare, args.out, args.engine)))
+        return
+    if args.detect_reference:
+        print(json.dumps(detect_reference(args.detect_reference)))
+        return
+    if not MAKE_LAYOUTS.exists() or not TWEETS.exists():
+        sys.exit(f"needs {MAKE_LAYOUTS} and {TWEETS}")
+    with tempfile.TemporaryDirectory(prefix="bilingual-scale-") as tmp:
+        work = Path(tmp)
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        env.update(XDG_DATA_HOME=str(work / "data"), PYTHONPATH=str(ROOT))
+        with local_server(env) as server_start_s:
+            results = [
+                measure(n, args.seed, args.engine, env, work, not args.no_reference)
+                for n in sorted(args.n)
+            ]
+            largest = max(args.n)
+            hist = history(work / f"flow-{largest}", largest, args.seed, args.engine, env, work)
+    if args.json:
+        print(
+            json.dumps(
+                {"server_start_s": round(server_start_s, 2), "runs": results, "history": hist}
+            )
+        )
+    else:
+        print_table(server_start_s, results, hist)
+
+
+if __name__ == "__main__":
+    main()
