@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import wraps
@@ -221,6 +222,8 @@ def run(
     as_json: bool,
 ) -> None:
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
+    started = time.perf_counter()
+    from flows.ingest import scan
     from flows.runner import run_once
     from flows.settings import RunSettings
     from flows.translate import ArgosOptions
@@ -243,19 +246,32 @@ def run(
             intra_threads=intra_threads,
         ),
     )
+    files, rejects = scan(settings.paths, follow_symlinks=follow_symlinks)
+    if not files and not rejects:  # nothing to process or to record: no need for Prefect
+        click.echo(
+            f"warning: no .txt files under {' '.join(settings.paths)}; nothing to do", err=True
+        )
+        return
     summary = run_once(
         settings, task_runner_kind=task_runner, dask_address=dask_address, debug=DEBUG["on"]
     )
-    from flows.report import render_terminal
+    from flows.report import rejects_of_run, render_terminal
     from flows.report_html import report_path
 
     html = report_path(out, date.fromisoformat(summary.run_date))
     html_shown = str(html) if html.exists() else None
     if as_json:
-        fields = {**summary.as_dict(), "status": summary.status, "report": html_shown}
+        wall = round(time.perf_counter() - started, 3)
+        fields = {
+            **summary.as_dict(),
+            "wall_seconds": wall,
+            "status": summary.status,
+            "report": html_shown,
+        }
         click.echo(json.dumps(fields, ensure_ascii=False))
         return
-    render_terminal(summary)
+    wall = time.perf_counter() - started
+    render_terminal(summary, wall_seconds=wall, rejects=rejects_of_run(summary))
     if html_shown:
         click.echo(f"report: {html_shown}")
 
@@ -512,8 +528,10 @@ def server_status() -> None:
 
 
 def _quiet_prefect() -> None:
-    """Prefect's own logs only from warnings up, no telemetry from the local server, and
-    time for its temporary server to start on a busy machine (Prefect waits 20 s)."""
+    """Prefect's own logs only from warnings up, no telemetry from the client
+    (`DO_NOT_TRACK`) nor from the local server, and time for its temporary server to start
+    on a busy machine (Prefect waits 20 s)."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

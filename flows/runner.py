@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
 
 SERVER_START_TIMEOUT_S = 90
 TEMPORARY_SERVER_HINT = (
-    "hint: no Prefect server is running, so Prefect starts a temporary one for this run "
-    "(~20 s); `bilingual server start` keeps one running for later runs"
+    "starting a local Prefect server… (~20 s; `bilingual server start` keeps one up)"
 )
 
 
@@ -83,6 +83,7 @@ def run_once(
     from flows.translate import select_engine
 
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
+    announce_orchestrator()
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
@@ -94,6 +95,33 @@ def run_once(
     with output_lock(Path(settings.out)), api_for_run():
         result = flow(**settings.flow_parameters())
     return RunSummary(**result)
+
+
+def profile_api_url() -> str | None:
+    """`PREFECT_API_URL` of the active profile in Prefect's profiles file, read without
+    importing Prefect (~4 s)."""
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    try:
+        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+def announce_orchestrator() -> None:
+    """One status line on stderr before Prefect is imported, so the first seconds of a run
+    are not silent: which server the run will use, or that a temporary one is starting."""
+    configured = os.environ.get("PREFECT_API_URL") or profile_api_url()
+    local = None if configured else server.running()
+    if configured:
+        line = f"starting the flow on the Prefect server at {configured}…"
+    elif local is not None:
+        line = f"starting the flow on the local Prefect server at {local.ui_url}…"
+    else:
+        line = TEMPORARY_SERVER_HINT
+    print(line, file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -125,14 +153,13 @@ def configured_api_url() -> str | None:
 def api_for_run() -> Iterator[str | None]:
     """The Prefect API a one-off run talks to: the configured one, else the server of
     `bilingual server start` when it is up, else none (Prefect starts its temporary
-    server, and a one-line hint says how to skip that next time)."""
+    server; `announce_orchestrator` said so before Prefect was imported)."""
     configured = configured_api_url()
     if configured:
         yield configured
         return
     local = server.running()
     if local is None:
-        print(TEMPORARY_SERVER_HINT, file=sys.stderr, flush=True)
         yield None
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
