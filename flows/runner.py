@@ -112,8 +112,12 @@ def profile_api_url() -> str | None:
 
 def announce_orchestrator() -> None:
     """One status line on stderr before Prefect is imported, so the first seconds of a run
-    are not silent: which server the run will use, or that a temporary one is starting."""
-    configured = os.environ.get("PREFECT_API_URL") or profile_api_url()
+    are not silent: which server the run will use (in a terminal), or that a temporary one
+    is starting (always)."""
+    if "prefect.settings" in sys.modules:  # imported already (in-process callers): ask it
+        configured = configured_api_url()
+    else:
+        configured = os.environ.get("PREFECT_API_URL") or profile_api_url()
     local = None if configured else server.running()
     if configured:
         line = f"starting the flow on the Prefect server at {configured}…"
@@ -121,7 +125,9 @@ def announce_orchestrator() -> None:
         line = f"starting the flow on the local Prefect server at {local.ui_url}…"
     else:
         line = TEMPORARY_SERVER_HINT
-    print(line, file=sys.stderr, flush=True)
+    # A wait of seconds is worth a line in a terminal; the ~20 s of a temporary server in any log.
+    if line == TEMPORARY_SERVER_HINT or sys.stderr.isatty():
+        print(line, file=sys.stderr, flush=True)
 
 
 @contextmanager
