@@ -345,17 +345,41 @@ def models_install(source: str, target: str, package_file: Path | None) -> None:
     click.echo(f"installed argos {done.from_code}→{done.to_code} {done.version} in {done.path}")
 
 
+OUTPUT_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table for people; a JSON array or CSV (with a header) for scripts.",
+)
+
+
 @main.command()
 @click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
-@click.option("--doc", "doc_id", default=None, help="Only this document (doc_id).")
+@click.option(
+    "--doc", "doc_id", default=None, metavar="ID", help="Only this document (an id or its prefix)."
+)
 @click.option("--all", "show_all", is_flag=True, help="Also show sentences carried over (copied).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@OUTPUT_FORMAT
 @reports_errors
-def show(out: Path, doc_id: str | None, show_all: bool, limit: int) -> None:
-    """Originals and translations side by side."""
+def show(out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str) -> None:
+    """Originals and translations side by side, with their article."""
     from flows.show import render_pairs
 
-    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit)
+    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt)
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_FORMAT
+@reports_errors
+def docs(out: Path, fmt: str) -> None:
+    """The documents under OUT: id prefix, title, tweets, Spanish tweets, run date."""
+    from flows.show import render_documents
+
+    render_documents(out, fmt=fmt)
 
 
 @main.command()
