@@ -26,14 +26,8 @@ def shorten(text: str, width: int) -> str:
 
 def resolve_doc_id(out: Path, prefix: str) -> str:
     """The one document whose id starts with `prefix` (a full id is its own prefix)."""
-    ids = sorted(
-        {
-            d
-            for d in datasets.read_dataset(out, "documents", ["doc_id"])
-            .column("doc_id")
-            .to_pylist()
-        }
-    )
+    column = datasets.read_dataset(out, "documents", ["doc_id"]).column("doc_id")
+    ids: list[str] = sorted(set(column.to_pylist()))
     matches = [d for d in ids if d.startswith(prefix)]
     if not matches:
         raise BilingualError(
