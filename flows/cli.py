@@ -278,28 +278,29 @@ def run(
 
 @main.command()
 @click.argument("source", type=click.File("r", encoding="utf-8"), metavar="FILE|-")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also the cleaned text langdetect saw, the word evidence and the rules that fired.",
+)
 @reports_errors
-def detect(source: Any) -> None:
-    """Detect the language of each line: one JSON object per line (lang, prob, candidates)."""
+def detect(source: Any, explain: bool) -> None:
+    """Detect the language of each line: one JSON object per line (line, lang, confidence,
+    reason, candidates)."""
+    from flows import explain as explaining
     from flows.detect import detect as detect_text
 
     try:
         lines = list(source)
     except UnicodeDecodeError as exc:
         raise BilingualError(f"{source.name}: not UTF-8 text (byte {exc.start})") from None
-    for line in lines:
-        d = detect_text(line.rstrip("\n"))
-        click.echo(
-            json.dumps(
-                {
-                    "lang": d.lang,
-                    "prob": d.prob,
-                    "candidates": [{"lang": lg, "prob": p} for lg, p in d.candidates],
-                    "reason": d.reason,
-                },
-                ensure_ascii=False,
-            )
-        )
+    for number, line in enumerate(lines, start=1):
+        text = line.rstrip("\n")
+        if explain:
+            answer = explaining.explain(text, number)
+        else:
+            answer = explaining.as_json(detect_text(text), number)
+        click.echo(json.dumps(answer, ensure_ascii=False))
 
 
 @main.group()

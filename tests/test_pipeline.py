@@ -101,7 +101,8 @@ def test_seed_becomes_bilingual_parquet(seeds: Path, tmp_path: Path, no_network:
     assert counters["segment.kind.tweet"] == 2
     shown = run_cli(["show", "--out", str(out)])
     assert shown.exit_code == 0
-    assert "@m_ebrard" in shown.output and "Results of the dialogue" in shown.output
+    flat = " ".join(w for line in shown.output.splitlines() for w in line.strip("│ ").split())
+    assert "@m_ebrard" in shown.output and "Results of" in flat and "dialogue" in flat
 
 
 @needs_apertium
