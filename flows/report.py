@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flows import PIPELINE_VERSION
+from flows import PIPELINE_VERSION, languages
 from flows.align import tweet_is_source
 from flows.records import ProcessedDocument, SentencePair, row_of
 
@@ -37,6 +37,7 @@ class RunSummary:
     out: str
     hint: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+    source_lang: str = "es"  # what `spanish_tweets` counts, named in the labels
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs in the order a reader wants them."""
@@ -45,7 +46,7 @@ class RunSummary:
             ("skipped (already processed)", str(self.skipped)),
             ("segments", str(self.segments)),
             ("tweets", str(self.tweets)),
-            ("Spanish tweets", str(self.spanish_tweets)),
+            (f"{languages.name(self.source_lang)} tweets", str(self.spanish_tweets)),
             ("translated", str(self.translated)),
             ("  of which from cache", str(self.cached)),
             ("pending", str(self.pending)),
@@ -148,6 +149,7 @@ def summarise(
         out=out,
         hint=hint if statuses.count("pending") else None,
         counters=dict(counters or {}),
+        source_lang=source_lang,
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows import server
 from flows.errors import UsageError
+from flows.languages import NO_ENGINE
 from flows.report import RunSummary
 from flows.settings import RunSettings
 
@@ -53,13 +54,16 @@ def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
 
 class _FailuresReportedByCaller(logging.Filter):
     """Drops Prefect's error records about the flow and its tasks (a traceback, then
-    `Finished in state Failed`): the command line reports the failure in one line."""
+    `Finished in state Failed`): the command line reports the failure in one line; and the
+    no-engine hint, which the summary shows once."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.levelno >= logging.ERROR
-            and record.name.startswith(("prefect.flow_runs", "prefect.task_runs"))
-        )
+        if not record.name.startswith(("prefect.flow_runs", "prefect.task_runs")):
+            return True
+        if record.levelno >= logging.ERROR:
+            return False
+        # The no-engine hint: the summary prints it under its table (and in `--json`).
+        return NO_ENGINE not in str(record.msg)
 
 
 def quiet_failure_logs() -> None:
