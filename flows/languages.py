@@ -55,7 +55,7 @@ def install_advice(source: str, target: str) -> str:
     argos = f"`bilingual models install --from {source} --to {target}` (or `--file PKG.argosmodel`)"
     package = apertium_package(source, target)
     if package is None:
-        return f"{argos}; Debian has no Apertium {source}→{target} pair"
+        return f"{argos} (Debian has no Apertium {source}→{target} pair)"
     return f"{argos}, or `apt-get install {package}`"
 
 
