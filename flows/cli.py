@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import sys
 import time
@@ -253,7 +254,11 @@ def run(
         )
         return
     summary = run_once(
-        settings, task_runner_kind=task_runner, dask_address=dask_address, debug=DEBUG["on"]
+        settings,
+        task_runner_kind=task_runner,
+        dask_address=dask_address,
+        debug=DEBUG["on"],
+        quiet=VERBOSITY["level"] < 0,
     )
     from flows.report import rejects_of_run, render_terminal
     from flows.report_html import report_path
@@ -552,6 +557,46 @@ def server_status() -> None:
     click.echo(f"up: {recorded.ui_url} (PID {recorded.pid})")
 
 
+# Set by `-q`/`-v` (on every command): -1 quiet, 0 default, 1 verbose.
+VERBOSITY = {"level": 0}
+LIBRARY_LOGGERS = ("distributed", "httpx", "prefect")
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        VERBOSITY["level"] = 1 if param.name == "verbose" else -1
+        level = {-1: "ERROR", 1: "INFO"}[VERBOSITY["level"]]
+        os.environ["PREFECT_LOGGING_LEVEL"] = level  # read when Prefect is imported
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = level.lower()
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(level)
+    return value
+
+
+def _add_verbosity_options(command: click.Command) -> None:
+    """`-q/--quiet` and `-v/--verbose` on `command` and every command under it."""
+    command.params += [
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity,
+            help="Only results and errors: no status lines, library logs from errors up.",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity,
+            help="Library logs (Prefect, Dask's distributed, httpx) from INFO up.",
+        ),
+    ]
+    for sub in getattr(command, "commands", {}).values():
+        _add_verbosity_options(sub)
+
+
 def _quiet_prefect() -> None:
     """Prefect's own logs only from warnings up, no telemetry from the client
     (`DO_NOT_TRACK`) nor from the local server, and time for its temporary server to start
@@ -560,9 +605,13 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 _quiet_prefect()
+_add_verbosity_options(main)
 
 
 if __name__ == "__main__":

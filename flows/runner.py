@@ -79,6 +79,7 @@ def run_once(
     task_runner_kind: str = "threads",
     dask_address: str | None = None,
     debug: bool = False,
+    quiet: bool = False,
 ) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once (its
     failures reported by the caller in one line, unless `debug`)."""
@@ -87,7 +88,8 @@ def run_once(
     from flows.translate import select_engine
 
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
-    announce_orchestrator()
+    if not quiet:
+        announce_orchestrator()
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 

@@ -146,3 +146,58 @@ def test_nonexistent_path_is_still_a_usage_error(tmp_path: Path, flag: list[str]
     result = CliRunner().invoke(main, ["run", str(tmp_path / "missing"), *flag])
     assert result.exit_code == 2
     assert result.stderr == f"error: {tmp_path / 'missing'}: no such file or directory\n"
+
+
+def test_quiet_drops_the_status_line(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copy(SEED, tmp_path / "in" / SEED.name)
+    args = ["run", "-q", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PREFECT, *args],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    [line] = done.stderr.splitlines()  # only the (test-made) error, no status line
+    assert "prefect blocked by the test" in line
+
+
+LEVELS = """
+import logging, os, sys
+from flows.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+names = ("distributed", "httpx", "prefect")
+print(*(logging.getLevelName(logging.getLogger(n).level) for n in names),
+      os.environ["PREFECT_LOGGING_LEVEL"], os.environ["DASK_LOGGING__DISTRIBUTED"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("flag", "levels"),
+    [
+        ([], "WARNING WARNING WARNING WARNING warning"),
+        (["-v"], "INFO INFO INFO INFO info"),
+        (["--quiet"], "ERROR ERROR ERROR ERROR error"),
+    ],
+)
+def test_library_logs_follow_quiet_and_verbose(
+    tmp_path: Path, flag: list[str], levels: str
+) -> None:
+    env = {
+        k: v
+        for k, v in _env(tmp_path).items()
+        if k not in ("PREFECT_LOGGING_LEVEL", "DASK_LOGGING__DISTRIBUTED")
+    }
+    for command in (["models", "list"], ["server", "status"]):
+        done = subprocess.run(
+            [sys.executable, "-c", LEVELS, *command, *flag],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.stdout.splitlines()[-1] == levels, done.stderr
