@@ -15,18 +15,17 @@ setup: .venv/.synced
 	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
-# An es→en engine: an installed Argos package if there is one (or the index can be reached),
-# else Debian's Apertium.
+# An es→en engine: an installed Argos package, else Debian's Apertium when installed (no
+# network needed), else an Argos package from the index, else Apertium installed from Debian.
 engine: setup
 	@if $(UV) run bilingual models list | grep -q '^argos .*es→en'; then \
 	  echo "engine: Argos package already installed"; \
-	elif echo "engine: no Argos es→en package installed; trying the Argos package index" && \
-	     $(UV) run bilingual models install --from es --to en; then \
-	  echo "engine: Argos package installed from the index"; \
 	elif command -v apertium >/dev/null && [ -f /usr/share/apertium/modes/spa-eng.mode ]; then \
-	  echo "engine: Apertium (apertium-eng-spa) already installed"; \
+	  echo "engine: no Argos package; using Apertium (apertium-eng-spa)"; \
+	elif $(UV) run bilingual models install --from es --to en 2>/dev/null; then \
+	  echo "engine: Argos package installed from the index"; \
 	else \
-	  echo "engine: installing Apertium (apertium-eng-spa) from Debian"; \
+	  echo "engine: no Argos package (index unreachable); installing Apertium (apertium-eng-spa) from Debian"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq apertium-eng-spa >/dev/null; \
 	fi
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import wraps
@@ -221,6 +223,8 @@ def run(
     as_json: bool,
 ) -> None:
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
+    started = time.perf_counter()
+    from flows.ingest import scan
     from flows.runner import run_once
     from flows.settings import RunSettings
     from flows.translate import ArgosOptions
@@ -243,47 +247,65 @@ def run(
             intra_threads=intra_threads,
         ),
     )
+    files, rejects = scan(settings.paths, follow_symlinks=follow_symlinks)
+    if not files and not rejects:  # nothing to process or to record: no need for Prefect
+        click.echo(
+            f"warning: no .txt files under {' '.join(settings.paths)}; nothing to do", err=True
+        )
+        return
     summary = run_once(
-        settings, task_runner_kind=task_runner, dask_address=dask_address, debug=DEBUG["on"]
+        settings,
+        task_runner_kind=task_runner,
+        dask_address=dask_address,
+        debug=DEBUG["on"],
+        quiet=VERBOSITY["level"] < 0,
     )
-    from flows.report import render_terminal
+    from flows.report import rejects_of_run, render_terminal
     from flows.report_html import report_path
 
     html = report_path(out, date.fromisoformat(summary.run_date))
     html_shown = str(html) if html.exists() else None
     if as_json:
-        fields = {**summary.as_dict(), "status": summary.status, "report": html_shown}
+        wall = round(time.perf_counter() - started, 3)
+        fields = {
+            **summary.as_dict(),
+            "wall_seconds": wall,
+            "status": summary.status,
+            "report": html_shown,
+        }
         click.echo(json.dumps(fields, ensure_ascii=False))
         return
-    render_terminal(summary)
+    wall = time.perf_counter() - started
+    render_terminal(summary, wall_seconds=wall, rejects=rejects_of_run(summary))
     if html_shown:
         click.echo(f"report: {html_shown}")
 
 
 @main.command()
 @click.argument("source", type=click.File("r", encoding="utf-8"), metavar="FILE|-")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also the cleaned text langdetect saw, the word evidence and the rules that fired.",
+)
 @reports_errors
-def detect(source: Any) -> None:
-    """Detect the language of each line: one JSON object per line (lang, prob, candidates)."""
+def detect(source: Any, explain: bool) -> None:
+    """Detect the language of each line: one JSON object per line (line, lang, confidence,
+    reason, candidates)."""
+    from flows import explain as explaining
     from flows.detect import detect as detect_text
 
     try:
         lines = list(source)
     except UnicodeDecodeError as exc:
         raise BilingualError(f"{source.name}: not UTF-8 text (byte {exc.start})") from None
-    for line in lines:
-        d = detect_text(line.rstrip("\n"))
-        click.echo(
-            json.dumps(
-                {
-                    "lang": d.lang,
-                    "prob": d.prob,
-                    "candidates": [{"lang": lg, "prob": p} for lg, p in d.candidates],
-                    "reason": d.reason,
-                },
-                ensure_ascii=False,
-            )
-        )
+    for number, line in enumerate(lines, start=1):
+        text = line.rstrip("\n")
+        if explain:
+            answer = explaining.explain(text, number)
+        else:
+            answer = explaining.as_json(detect_text(text), number)
+        click.echo(json.dumps(answer, ensure_ascii=False))
 
 
 @main.group()
@@ -329,17 +351,41 @@ def models_install(source: str, target: str, package_file: Path | None) -> None:
     click.echo(f"installed argos {done.from_code}→{done.to_code} {done.version} in {done.path}")
 
 
+OUTPUT_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table for people; a JSON array or CSV (with a header) for scripts.",
+)
+
+
 @main.command()
 @click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
-@click.option("--doc", "doc_id", default=None, help="Only this document (doc_id).")
+@click.option(
+    "--doc", "doc_id", default=None, metavar="ID", help="Only this document (an id or its prefix)."
+)
 @click.option("--all", "show_all", is_flag=True, help="Also show sentences carried over (copied).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@OUTPUT_FORMAT
 @reports_errors
-def show(out: Path, doc_id: str | None, show_all: bool, limit: int) -> None:
-    """Originals and translations side by side."""
+def show(out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str) -> None:
+    """Originals and translations side by side, with their article."""
     from flows.show import render_pairs
 
-    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit)
+    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt)
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_FORMAT
+@reports_errors
+def docs(out: Path, fmt: str) -> None:
+    """The documents under OUT: id prefix, title, tweets, Spanish tweets, run date."""
+    from flows.show import render_documents
+
+    render_documents(out, fmt=fmt)
 
 
 @main.command()
@@ -511,15 +557,61 @@ def server_status() -> None:
     click.echo(f"up: {recorded.ui_url} (PID {recorded.pid})")
 
 
+# Set by `-q`/`-v` (on every command): -1 quiet, 0 default, 1 verbose.
+VERBOSITY = {"level": 0}
+LIBRARY_LOGGERS = ("distributed", "httpx", "prefect")
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        VERBOSITY["level"] = 1 if param.name == "verbose" else -1
+        level = {-1: "ERROR", 1: "INFO"}[VERBOSITY["level"]]
+        os.environ["PREFECT_LOGGING_LEVEL"] = level  # read when Prefect is imported
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = level.lower()
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(level)
+    return value
+
+
+def _add_verbosity_options(command: click.Command) -> None:
+    """`-q/--quiet` and `-v/--verbose` on `command` and every command under it."""
+    command.params += [
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity,
+            help="Only results and errors: no status lines, library logs from errors up.",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity,
+            help="Library logs (Prefect, Dask's distributed, httpx) from INFO up.",
+        ),
+    ]
+    for sub in getattr(command, "commands", {}).values():
+        _add_verbosity_options(sub)
+
+
 def _quiet_prefect() -> None:
-    """Prefect's own logs only from warnings up, no telemetry from the local server, and
-    time for its temporary server to start on a busy machine (Prefect waits 20 s)."""
+    """Prefect's own logs only from warnings up, no telemetry from the client
+    (`DO_NOT_TRACK`) nor from the local server, and time for its temporary server to start
+    on a busy machine (Prefect waits 20 s)."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 _quiet_prefect()
+_add_verbosity_options(main)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ from typing import Any
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
 from flows.ingest import split_seen
+from flows.languages import no_engine_hint
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
 from flows.report import RunSummary, summarise
-from flows.translate import NO_ENGINE_HINT, BatchResult, split_cached
+from flows.translate import BatchResult, split_cached
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def summarise_run(
     seconds: float,
 ) -> RunSummary:
     """The run's summary; without an engine, it says how to install one."""
-    hint = NO_ENGINE_HINT.format(src=run.source_lang, tgt=run.target_lang)
+    hint = no_engine_hint(run.source_lang, run.target_lang)
     return summarise(
         run_id=run.run_id,
         run_date=run.run_date.isoformat(),

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flows import PIPELINE_VERSION
+from flows import PIPELINE_VERSION, languages
 from flows.align import tweet_is_source
 from flows.records import ProcessedDocument, SentencePair, row_of
 
@@ -37,6 +37,7 @@ class RunSummary:
     out: str
     hint: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+    source_lang: str = "es"  # what `spanish_tweets` counts, named in the labels
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs in the order a reader wants them."""
@@ -45,7 +46,7 @@ class RunSummary:
             ("skipped (already processed)", str(self.skipped)),
             ("segments", str(self.segments)),
             ("tweets", str(self.tweets)),
-            ("Spanish tweets", str(self.spanish_tweets)),
+            (f"{languages.name(self.source_lang)} tweets", str(self.spanish_tweets)),
             ("translated", str(self.translated)),
             ("  of which from cache", str(self.cached)),
             ("pending", str(self.pending)),
@@ -148,6 +149,7 @@ def summarise(
         out=out,
         hint=hint if statuses.count("pending") else None,
         counters=dict(counters or {}),
+        source_lang=source_lang,
     )
 
 
@@ -169,16 +171,55 @@ def preview_markdown(pairs: Sequence[SentencePair], limit: int = 10) -> str:
     return "\n".join(lines)
 
 
-def render_terminal(summary: RunSummary) -> None:
+REJECTS_LISTED = 10
+
+
+def rejects_of_run(summary: RunSummary) -> list[tuple[str, str]]:
+    """(path, reason) of the inputs this run rejected, as its `rejects` file records them."""
+    from datetime import date
+    from pathlib import Path
+
+    from flows import datasets
+
+    folder = datasets.partition_dir(
+        Path(summary.out), "rejects", date.fromisoformat(summary.run_date)
+    )
+    path = folder / f"part-{summary.run_id}.parquet"
+    if not path.exists():
+        return []
+    rows = datasets.read_part(path, ["source_path", "reason_code", "message"]).to_pylist()
+    return [(r["source_path"], f"{r['reason_code']}: {r['message']}") for r in rows]
+
+
+def render_terminal(
+    summary: RunSummary,
+    *,
+    wall_seconds: float | None = None,
+    rejects: Sequence[tuple[str, str]] = (),
+) -> None:
+    """The summary table; its time is the command's wall time with the flow's share (the
+    rest is mostly Prefect starting), then the first rejected inputs and why."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"bilingual run {summary.run_date}", show_header=False)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for label, value in summary.rows():
+        if label == "time" and wall_seconds is not None:
+            value = f"{wall_seconds:.1f} s (flow {summary.seconds:.1f} s)"
         table.add_row(label, value)
     console = Console(stderr=False)
     console.print(table)
+    if rejects:
+        console.print(f"rejected inputs ({len(rejects)}):", highlight=False)
+        for path, reason in rejects[:REJECTS_LISTED]:
+            console.print(f"  {escape(path)}: {escape(reason)}", highlight=False, soft_wrap=True)
+        if len(rejects) > REJECTS_LISTED:
+            console.print(
+                f"  … and {len(rejects) - REJECTS_LISTED} more (the `rejects` dataset)",
+                highlight=False,
+            )
     if summary.hint:
         console.print(f"[yellow]note:[/yellow] {summary.hint}")

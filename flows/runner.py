@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows import server
 from flows.errors import UsageError
+from flows.languages import NO_ENGINE
 from flows.report import RunSummary
 from flows.settings import RunSettings
 
@@ -21,8 +23,7 @@ if TYPE_CHECKING:
 
 SERVER_START_TIMEOUT_S = 90
 TEMPORARY_SERVER_HINT = (
-    "hint: no Prefect server is running, so Prefect starts a temporary one for this run "
-    "(~20 s); `bilingual server start` keeps one running for later runs"
+    "starting a local Prefect server… (~20 s; `bilingual server start` keeps one up)"
 )
 
 
@@ -53,13 +54,16 @@ def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
 
 class _FailuresReportedByCaller(logging.Filter):
     """Drops Prefect's error records about the flow and its tasks (a traceback, then
-    `Finished in state Failed`): the command line reports the failure in one line."""
+    `Finished in state Failed`): the command line reports the failure in one line; and the
+    no-engine hint, which the summary shows once."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.levelno >= logging.ERROR
-            and record.name.startswith(("prefect.flow_runs", "prefect.task_runs"))
-        )
+        if not record.name.startswith(("prefect.flow_runs", "prefect.task_runs")):
+            return True
+        if record.levelno >= logging.ERROR:
+            return False
+        # The no-engine hint: the summary prints it under its table (and in `--json`).
+        return NO_ENGINE not in str(record.msg)
 
 
 def quiet_failure_logs() -> None:
@@ -75,6 +79,7 @@ def run_once(
     task_runner_kind: str = "threads",
     dask_address: str | None = None,
     debug: bool = False,
+    quiet: bool = False,
 ) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once (its
     failures reported by the caller in one line, unless `debug`)."""
@@ -83,6 +88,8 @@ def run_once(
     from flows.translate import select_engine
 
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
+    if not quiet:
+        announce_orchestrator()
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
@@ -94,6 +101,39 @@ def run_once(
     with output_lock(Path(settings.out)), api_for_run():
         result = flow(**settings.flow_parameters())
     return RunSummary(**result)
+
+
+def profile_api_url() -> str | None:
+    """`PREFECT_API_URL` of the active profile in Prefect's profiles file, read without
+    importing Prefect (~4 s)."""
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    try:
+        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+def announce_orchestrator() -> None:
+    """One status line on stderr before Prefect is imported, so the first seconds of a run
+    are not silent: which server the run will use (in a terminal), or that a temporary one
+    is starting (always)."""
+    if "prefect.settings" in sys.modules:  # imported already (in-process callers): ask it
+        configured = configured_api_url()
+    else:
+        configured = os.environ.get("PREFECT_API_URL") or profile_api_url()
+    local = None if configured else server.running()
+    if configured:
+        line = f"starting the flow on the Prefect server at {configured}…"
+    elif local is not None:
+        line = f"starting the flow on the local Prefect server at {local.ui_url}…"
+    else:
+        line = TEMPORARY_SERVER_HINT
+    # A wait of seconds is worth a line in a terminal; the ~20 s of a temporary server in any log.
+    if line == TEMPORARY_SERVER_HINT or sys.stderr.isatty():
+        print(line, file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -125,14 +165,13 @@ def configured_api_url() -> str | None:
 def api_for_run() -> Iterator[str | None]:
     """The Prefect API a one-off run talks to: the configured one, else the server of
     `bilingual server start` when it is up, else none (Prefect starts its temporary
-    server, and a one-line hint says how to skip that next time)."""
+    server; `announce_orchestrator` said so before Prefect was imported)."""
     configured = configured_api_url()
     if configured:
         yield configured
         return
     local = server.running()
     if local is None:
-        print(TEMPORARY_SERVER_HINT, file=sys.stderr, flush=True)
         yield None
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings

@@ -84,7 +84,7 @@ def spawn(
     """`prefect server start` on 127.0.0.1:`port` in its own session (a signal to the
     caller's terminal does not reach it). `home` becomes its PREFECT_HOME; its output goes
     to `log`, else stdout is dropped and stderr kept for the reason of a failed start."""
-    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     env.pop("PREFECT_API_URL", None)
     if home is not None:
         home.mkdir(parents=True, exist_ok=True)

@@ -1,43 +1,169 @@
-"""`bilingual show`: originals and their translations side by side in the terminal."""
+"""`bilingual show` and `bilingual docs`: originals beside their translations, and the
+documents of an output root, as a terminal table, JSON or CSV."""
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from flows import datasets
 from flows.errors import BilingualError
 
+FORMATS = ("table", "json", "csv")
+TITLE_WIDTH = 16  # an article's title in a table cell, shortened with "…"
+DOC_ID_PREFIX = 8  # how much of a doc_id `docs` shows; enough to tell documents apart
+PAIR_FIELDS = ("run_date", "doc_id", "article", "author", "original", "translation", "status")
+DOC_FIELDS = ("doc_id", "title", "tweets", "spanish_tweets", "run_date", "source_path")
 
-def render_pairs(out: Path, *, doc_id: str | None, show_all: bool, limit: int) -> None:
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def resolve_doc_id(out: Path, prefix: str) -> str:
+    """The one document whose id starts with `prefix` (a full id is its own prefix)."""
+    column = datasets.read_dataset(out, "documents", ["doc_id"]).column("doc_id")
+    ids: list[str] = sorted(set(column.to_pylist()))
+    matches = [d for d in ids if d.startswith(prefix)]
+    if not matches:
+        raise BilingualError(
+            f"{out}: no document whose id starts with {prefix!r}; `bilingual docs` lists them"
+        )
+    if len(matches) > 1:
+        shown = ", ".join(m[: len(prefix) + 4] + "…" for m in matches[:3])
+        raise BilingualError(
+            f"--doc {prefix!r} matches {len(matches)} documents ({shown}); give more characters"
+        )
+    return matches[0]
+
+
+def pair_rows(out: Path, *, doc_id: str | None, show_all: bool) -> list[dict[str, Any]]:
+    """The sentence pairs to show, in reading order: run date, document, article title,
+    tweet author, original, translation, status."""
+    if not datasets.part_files(out, "sentence_pairs"):
+        raise BilingualError(f"{out}: no sentence_pairs dataset here; run `bilingual run` first")
+    wanted = resolve_doc_id(out, doc_id) if doc_id is not None else None
+    pairs = datasets.read_dataset(out, "sentence_pairs").to_pylist()
+    segments = datasets.read_dataset(out, "segments", ["segment_id", "author_handle"])
+    authors = {r["segment_id"]: r["author_handle"] for r in segments.to_pylist()}
+    documents = datasets.read_dataset(out, "documents", ["doc_id", "title"])
+    titles = {r["doc_id"]: r["title"] for r in documents.to_pylist()}
+    chosen = [
+        p
+        for p in pairs
+        if (wanted is None or p["doc_id"] == wanted) and (show_all or p["status"] != "copied")
+    ]
+    chosen.sort(
+        key=lambda p: (str(p["run_date"]), p["doc_id"], p["segment_id"], p["sentence_index"])
+    )
+    return [
+        {
+            "run_date": str(p["run_date"]),
+            "doc_id": p["doc_id"],
+            "article": titles.get(p["doc_id"]) or "",
+            "author": f"@{authors[p['segment_id']]}" if authors.get(p["segment_id"]) else "",
+            "original": p["src_text"],
+            "translation": p["tgt_text"] or "",
+            "status": p["status"],
+        }
+        for p in chosen
+    ]
+
+
+def render_pairs(
+    out: Path, *, doc_id: str | None, show_all: bool, limit: int, fmt: str = "table"
+) -> None:
+    rows = pair_rows(out, doc_id=doc_id, show_all=show_all)
+    if fmt != "table":
+        emit(rows[:limit], fmt, PAIR_FIELDS)
+        return
     from rich.console import Console
     from rich.table import Table
 
-    if not datasets.part_files(out, "sentence_pairs"):
-        raise BilingualError(f"{out}: no sentence_pairs dataset here; run `bilingual run` first")
-    pairs = datasets.read_dataset(out, "sentence_pairs").to_pylist()
-    authors = {
-        row["segment_id"]: row["author_handle"]
-        for row in datasets.read_dataset(
-            out, "segments", ["segment_id", "author_handle"]
-        ).to_pylist()
-    }
-    rows = [
-        p
-        for p in pairs
-        if (doc_id is None or p["doc_id"] == doc_id) and (show_all or p["status"] != "copied")
-    ]
-    if doc_id is not None and not rows:
-        raise BilingualError(f"{out}: no sentence pairs for document {doc_id}")
-    rows.sort(key=lambda p: (str(p["run_date"]), p["doc_id"], p["segment_id"], p["sentence_index"]))
-    table = Table(show_lines=True)
-    for column in ("author", "original", "translation", "status"):
-        table.add_column(column, overflow="fold")
-    for p in rows[:limit]:
-        handle = authors.get(p["segment_id"])
-        table.add_row(
-            f"@{handle}" if handle else "", p["src_text"], p["tgt_text"] or "", p["status"]
-        )
     console = Console()
+    if not rows:
+        hint = "" if show_all else " (`--all` also shows the sentences carried over unchanged)"
+        where = f"document {doc_id}… under {out}" if doc_id else str(out)
+        console.print(f"nothing to show: no translated sentences in {where}{hint}", highlight=False)
+        return
+    table = Table(show_lines=True)
+    table.add_column("article", max_width=TITLE_WIDTH, no_wrap=True, overflow="ellipsis")
+    table.add_column("author", max_width=14, no_wrap=True, overflow="ellipsis")
+    table.add_column("original", ratio=1, overflow="fold")
+    table.add_column("translation", ratio=1, overflow="fold")
+    table.add_column("status", no_wrap=True)
+    for r in rows[:limit]:
+        cells = (r["author"], r["original"], r["translation"], r["status"])
+        table.add_row(shorten(r["article"], TITLE_WIDTH), *cells)
     console.print(table)
     if len(rows) > limit:
         console.print(f"{len(rows) - limit} more; use --limit")
+
+
+def document_rows(out: Path) -> list[dict[str, Any]]:
+    """Every document of the output root, newest run date first, then by title."""
+    if not datasets.part_files(out, "documents"):
+        raise BilingualError(f"{out}: no documents dataset here; run `bilingual run` first")
+    columns = ["doc_id", "title", "n_tweets", "n_spanish_tweets", "source_path"]
+    docs = datasets.read_dataset(out, "documents", columns).to_pylist()
+    docs.sort(key=lambda d: (-d["run_date"].toordinal(), d["title"] or "", d["doc_id"]))
+    return [
+        {
+            "doc_id": d["doc_id"],
+            "title": d["title"] or "",
+            "tweets": d["n_tweets"],
+            "spanish_tweets": d["n_spanish_tweets"],
+            "run_date": str(d["run_date"]),
+            "source_path": d["source_path"],
+        }
+        for d in docs
+    ]
+
+
+def render_documents(out: Path, fmt: str = "table") -> None:
+    rows = document_rows(out)
+    if fmt != "table":
+        emit(rows, fmt, DOC_FIELDS)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not rows:
+        console.print(f"nothing to show: no documents under {out}", highlight=False)
+        return
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=DOC_ID_PREFIX)
+    table.add_column("title", max_width=26, no_wrap=True, overflow="ellipsis")
+    table.add_column("tweets", justify="right", no_wrap=True)
+    table.add_column("Spanish tweets", justify="right", no_wrap=True)
+    table.add_column("run date", no_wrap=True, min_width=10)
+    for r in rows:
+        table.add_row(
+            r["doc_id"][:DOC_ID_PREFIX],
+            r["title"],
+            str(r["tweets"]),
+            str(r["spanish_tweets"]),
+            r["run_date"],
+        )
+    console.print(table)
+    noun = "document" if len(rows) == 1 else "documents"
+    console.print(f"{len(rows)} {noun}; `bilingual show --doc ID` shows one", highlight=False)
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:
+    """`json`: one array of objects; `csv`: a header row, then one row per object (an
+    empty answer is `[]` or the header alone, so a script reads it like any other)."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(fields), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    raise BilingualError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

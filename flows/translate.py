@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
 from typing import Any, Protocol
 
+from flows import languages
 from flows.align import EngineInfo
 from flows.entities import MASKING_VERSION, translate_keeping_entities
 from flows.errors import EngineUnavailable, ModelPackageError, UsageError
@@ -19,12 +20,6 @@ from flows.records import Translation
 ENGINE_CHOICES = ("auto", "argos", "apertium")
 logger = logging.getLogger(__name__)
 _WARNED: set[str] = set()  # unusable packages already named in a warning by this process
-
-NO_ENGINE_HINT = (
-    "no {src}→{tgt} translation engine is installed; sentences were kept as 'pending'. "
-    "Install one with `bilingual models install --from {src} --to {tgt}` "
-    "(or `--file PKG.argosmodel`), or `apt-get install apertium-eng-spa`, then run again."
-)
 
 
 @dataclass(frozen=True)
@@ -109,9 +104,15 @@ def select_engine(
         if apertium_engine.is_available(source, target):
             return apertium_engine.ApertiumEngine(source, target)
         if choice == "apertium":
+            package = languages.apertium_package(source, target)
+            if package is None:
+                raise EngineUnavailable(
+                    f"Debian has no Apertium {source}→{target} pair; use an Argos package: "
+                    f"`bilingual models install --from {source} --to {target}`"
+                )
             raise EngineUnavailable(
                 f"Apertium {source}→{target} is not installed; "
-                f"install it with `apt-get install apertium-eng-spa`"
+                f"install it with `apt-get install {package}`"
             )
     return None
 

@@ -31,7 +31,9 @@ def test_detect_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [d["lang"] for d in lines] == ["es", "en", "und"]
     assert lines[2]["reason"] == "no_text"
-    assert set(lines[0]) == {"lang", "prob", "candidates", "reason"}
+    assert set(lines[0]) == {"line", "lang", "confidence", "prob", "candidates", "reason"}
+    assert [d["line"] for d in lines] == [1, 2, 3]
+    assert lines[0]["reason"] == "langdetect"
     assert invoke("detect", "-", stdin=source.read_text(encoding="utf-8")).output == result.output
 
 

@@ -59,6 +59,13 @@ def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Comm
     return found
 
 
+def test_readme_documents_quiet_and_verbose_once_for_every_command() -> None:
+    intro = README[README.index("## Commands") : README.index("### `bilingual run")]
+    assert "`-q/--quiet`" in intro and "`-v/--verbose`" in intro
+    for path, command in commands(main):
+        assert {"quiet", "verbose"} <= {p.name for p in command.params}, path
+
+
 def readme_section(top: str) -> str:
     """The README text under the `### \\`bilingual <top>…` heading, up to the next heading."""
     match = re.search(
@@ -73,7 +80,8 @@ def test_readme_documents_every_command_and_flag(path: str, command: click.Comma
     section = readme_section(path.split(" ")[0])
     assert f"bilingual {path}" in section or path.split(" ")[-1] in section
     for param in command.params:
-        if isinstance(param, click.Option) and param.name != "help":
+        # -q/-v are on every command, documented once above the commands
+        if isinstance(param, click.Option) and param.name not in ("help", "quiet", "verbose"):
             for flag in [*param.opts, *param.secondary_opts]:
                 if flag.startswith("--"):
                     assert re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", section), (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Sequence
@@ -99,9 +100,10 @@ def test_seed_becomes_bilingual_parquet(seeds: Path, tmp_path: Path, no_network:
     assert counters["translate.apertium.sent"] == counters["align.status.translated"] == 2
     assert counters["translate.apertium.doubled_stops_fixed"] == 1
     assert counters["segment.kind.tweet"] == 2
-    shown = run_cli(["show", "--out", str(out)])
+    shown = run_cli(["show", "--out", str(out), "--format", "json"])
     assert shown.exit_code == 0
-    assert "@m_ebrard" in shown.output and "Results of the dialogue" in shown.output
+    by_author = {p["author"]: p["translation"] for p in json.loads(shown.output)}
+    assert by_author["@m_ebrard"].startswith("Results of the dialogue")
 
 
 @needs_apertium

@@ -118,15 +118,52 @@ def _flow_run_states(api_url: str) -> list[str]:
 
 
 def test_without_a_server_the_run_says_how_to_skip_the_temporary_one(
-    data_home: Path, capsys: pytest.CaptureFixture[str]
+    data_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.runner import TEMPORARY_SERVER_HINT, api_for_run
+    from flows.runner import TEMPORARY_SERVER_HINT, announce_orchestrator
 
-    with temporary_settings(restore_defaults={PREFECT_API_URL}), api_for_run() as api_url:
-        assert api_url is None
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "no-profiles"))
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        announce_orchestrator()
     assert capsys.readouterr().err == TEMPORARY_SERVER_HINT + "\n"
+
+
+def test_the_api_url_of_the_active_profile_is_read_without_prefect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.runner import profile_api_url
+
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    assert profile_api_url() is None
+    (tmp_path / "profiles.toml").write_text(
+        'active = "mine"\n[profiles.mine]\nPREFECT_API_URL = "http://127.0.0.1:9/api"\n'
+    )
+    assert profile_api_url() == "http://127.0.0.1:9/api"
+    monkeypatch.setenv("PREFECT_PROFILE", "other")
+    assert profile_api_url() is None
+
+
+def test_in_a_terminal_the_status_line_names_the_configured_server(
+    data_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.runner import announce_orchestrator
+
+    mine = "http://127.0.0.1:9/api"
+    with temporary_settings({PREFECT_API_URL: mine}):
+        announce_orchestrator()  # not a terminal: nothing to say, the run starts in seconds
+        assert capsys.readouterr().err == ""
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+        announce_orchestrator()
+    assert capsys.readouterr().err == f"starting the flow on the Prefect server at {mine}…\n"
 
 
 def test_a_configured_api_url_wins_and_needs_no_hint(

@@ -1,0 +1,108 @@
+"""`bilingual show` and `bilingual docs` on the seed run: snapshots of what a reader sees
+in an 80-column terminal, id prefixes, and the JSON and CSV that scripts read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from flows.cli import main
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+SEED_DOC = "2a275ec59def6584"
+
+
+def cli(*args: str) -> Result:
+    return CliRunner(env={"COLUMNS": "80"}).invoke(main, list(args))
+
+
+def matches_snapshot(name: str, text: str) -> None:
+    """`text` equals tests/snapshots/<name>; UPDATE_SNAPSHOTS=1 writes it instead."""
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_docs_lists_the_seed(seed_run: tuple[Path, Result]) -> None:
+    out, _ = seed_run
+    result = cli("docs", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    matches_snapshot("docs_seed.txt", result.stdout)
+
+
+def test_docs_as_json_and_csv(seed_run: tuple[Path, Result]) -> None:
+    out, _ = seed_run
+    [doc] = json.loads(cli("docs", "--out", str(out), "--format", "json").stdout)
+    assert (doc["doc_id"], doc["tweets"], doc["spanish_tweets"], doc["run_date"]) == (
+        SEED_DOC,
+        2,
+        2,
+        "2026-01-02",
+    )
+    assert doc["title"].startswith("U.S. and Mexico target two cartels")
+    rows = list(
+        csv.DictReader(io.StringIO(cli("docs", "--out", str(out), "--format", "csv").stdout))
+    )
+    assert [r["doc_id"] for r in rows] == [SEED_DOC]
+
+
+def test_show_with_an_id_prefix_is_show_with_the_id(seed_run: tuple[Path, Result]) -> None:
+    out, _ = seed_run
+    by_prefix = cli("show", "--out", str(out), "--doc", SEED_DOC[:8], "--limit", "1")
+    assert by_prefix.exit_code == 0, by_prefix.output
+    assert (
+        by_prefix.stdout == cli("show", "--out", str(out), "--doc", SEED_DOC, "--limit", "1").stdout
+    )
+    matches_snapshot("show_seed.txt", by_prefix.stdout)
+
+
+def test_show_an_unknown_prefix_is_one_line(seed_run: tuple[Path, Result]) -> None:
+    out, _ = seed_run
+    result = cli("show", "--out", str(out), "--doc", "ffff")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: {out}: no document whose id starts with 'ffff'; `bilingual docs` lists them\n",
+    )
+
+
+def test_show_as_json_and_csv(seed_run: tuple[Path, Result]) -> None:
+    out, _ = seed_run
+    pairs = json.loads(cli("show", "--out", str(out), "--format", "json").stdout)
+    assert {p["status"] for p in pairs} == {"translated"}
+    assert {p["author"] for p in pairs} == {"@rosaicela_", "@m_ebrard"}
+    assert all(p["article"].startswith("U.S. and Mexico") for p in pairs)
+    every = json.loads(cli("show", "--out", str(out), "--format", "json", "--all").stdout)
+    assert len(every) > len(pairs) and "copied" in {p["status"] for p in every}
+    table = cli("show", "--out", str(out), "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert [(r["original"], r["translation"]) for r in rows] == [
+        (p["original"], p["translation"]) for p in pairs
+    ]
+
+
+def test_nothing_to_show_says_so(
+    seed_run: tuple[Path, Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import show
+
+    out, _ = seed_run
+    monkeypatch.setattr(show, "pair_rows", lambda *a, **k: [])
+    result = cli("show", "--out", str(out))
+    assert (
+        result.stdout.split()
+        == (
+            f"nothing to show: no translated sentences in {out} (`--all` also shows the "
+            "sentences carried over unchanged)"
+        ).split()
+    )
+    assert cli("show", "--out", str(out), "--format", "json").stdout == "[]\n"
+    assert cli("show", "--out", str(out), "--format", "csv").stdout == (
+        "run_date,doc_id,article,author,original,translation,status\n"
+    )
