@@ -1,10 +1,12 @@
 """Write stage: the five Parquet datasets, each with one explicit Arrow schema (never
 inferred), zstd, key-value metadata in every file, Hive-partitioned by `run_date`.
 
-Layout: `<root>/<dataset>/run_date=YYYY-MM-DD/part-<run_id>.parquet`. A run writes its files
-under `<root>/.staging/<run_id>/`, then commits: rows it replaces are removed, its files are
-renamed into place (each rename atomic), and its `runs` row is written last as the commit mark.
-Files of a run that never wrote its `runs` row are removed by the next run."""
+Layout: `<root>/<dataset>/run_date=YYYY-MM-DD/part-<run_id>.parquet`, and for a run processed
+in windows (bounded memory) `part-<run_id>.<window>.parquet` for its windows after the first.
+A run writes its files under `<root>/.staging/<run_id>/` window by window, then commits once:
+rows it replaces are removed, its files are renamed into place (each rename atomic), and its
+`runs` row is written last as the commit mark. Files of a run that never wrote its `runs` row
+are removed by the next run."""
 
 from __future__ import annotations
 
@@ -198,7 +200,12 @@ def part_files(root: Path, dataset: str) -> list[Path]:
 
 
 def run_id_of(path: Path) -> str:
-    return path.stem.removeprefix("part-")
+    """The run that wrote a part file (`part-<run_id>[.<window>].parquet`)."""
+    return path.name.removeprefix("part-").split(".", 1)[0]
+
+
+def part_name(run_id: str, window: int = 0) -> str:
+    return f"part-{run_id}.parquet" if window == 0 else f"part-{run_id}.{window}.parquet"
 
 
 def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None) -> pa.Table:
@@ -344,17 +351,17 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
 
 
 def stage(
-    root: Path, run: RunInfo, tables: Mapping[str, Sequence[Mapping[str, Any]]]
+    root: Path, run: RunInfo, tables: Mapping[str, Sequence[Mapping[str, Any]]], window: int = 0
 ) -> list[tuple[Path, Path]]:
-    """Write the run's files under the staging folder; returns `(staged, final)` pairs. A
-    dataset with no rows gets a file only when it has none at all yet, so that readers
-    globbing it find its schema."""
+    """Write the run's files (of its `window`-th window) under the staging folder; returns
+    `(staged, final)` pairs. A dataset with no rows gets a file only when it has none at all
+    yet (and this is the first window), so that readers globbing it find its schema."""
     metadata = run.metadata()
     moves = []
     for dataset, rows in tables.items():
-        if not rows and part_files(root, dataset):
+        if not rows and (window > 0 or part_files(root, dataset)):
             continue
-        final = partition_dir(root, dataset, run.run_date) / f"part-{run.run_id}.parquet"
+        final = partition_dir(root, dataset, run.run_date) / part_name(run.run_id, window)
         staged = root / STAGING / run.run_id / final.relative_to(root)
         write_atomic(to_table(dataset, rows, metadata), staged)
         moves.append((staged, final))

@@ -222,3 +222,81 @@ def run_counters(
     counts.update(document_counters(docs))
     counts.update(translation_counters(plan, translated, pairs, engine))
     return counts
+
+
+# --- a run in windows -----------------------------------------------------------------------
+
+# The `RunSummary` fields that are counts over a run's documents and pairs: a run's value is
+# the sum of its windows'.
+WINDOW_COUNTS = (
+    "documents",
+    "segments",
+    "tweets",
+    "spanish_tweets",
+    "translated",
+    "cached",
+    "pending",
+    "failed",
+)
+PREVIEW_PAIRS = 10
+
+
+@dataclass
+class RunTotals:
+    """What a run keeps from the windows it has processed, so that it never holds every
+    document at once: staged files, documents to replace, counts, the first pairs (preview),
+    warnings, and the translations it made (a sentence seen again in a later window is not
+    sent twice, and is not `from_cache`, as in a run done in one window)."""
+
+    moves: list[tuple[Any, Any]] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+    counters: Counter[str] = field(default_factory=Counter)
+    preview: list[SentencePair] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    translations: dict[str, Translation] = field(default_factory=dict)
+
+    def add(
+        self,
+        run: datasets.RunInfo,
+        docs: Sequence[ProcessedDocument],
+        plan: TranslationPlan,
+        translated: Translated,
+        pairs: Sequence[SentencePair],
+        engine: EngineInfo | None,
+    ) -> None:
+        """Count one window (its files are in `moves` already)."""
+        self.replaced.update(d.article.doc_id for d in docs)
+        part = summarise_run(run, Intake((), (), (), (), frozenset()), docs, pairs, {}, "", 0.0)
+        self.counts.update({name: getattr(part, name) for name in WINDOW_COUNTS})
+        self.counters.update(document_counters(docs))
+        self.counters.update(translation_counters(plan, translated, pairs, engine))
+        shown = [p for p in pairs if p.status in ("translated", "pending", "failed")]
+        self.preview.extend(shown[: max(PREVIEW_PAIRS - len(self.preview), 0)])
+        self.reasons.extend(translated.reasons)
+        made = translated.translations
+        self.translations.update((t, made[t]) for t in plan.to_send if t in made)
+
+
+def split_known(
+    plan: TranslationPlan, known: Mapping[str, Translation]
+) -> tuple[TranslationPlan, BatchResult]:
+    """Take out of `plan.to_send` what this run already translated in an earlier window;
+    returns the smaller plan and those translations as one result for `gather`."""
+    again = {t: known[t] for t in plan.to_send if t in known}
+    rest = tuple(t for t in plan.to_send if t not in again)
+    return replace(plan, to_send=rest), BatchResult(done=again)
+
+
+def summarise_totals(
+    run: datasets.RunInfo, intake: Intake, totals: RunTotals, out: str, seconds: float
+) -> RunSummary:
+    """The run's summary from its windows' totals and its intake (counted once)."""
+    counters = ingest_counters(intake)
+    counters.update(totals.counters)
+    empty = summarise_run(run, intake, (), (), counters, out, seconds)
+    counts = {name: totals.counts[name] for name in WINDOW_COUNTS}
+    inputs = counts["documents"] + empty.skipped + empty.rejected
+    hint = NO_ENGINE_HINT.format(src=run.source_lang, tgt=run.target_lang)
+    pending_hint = hint if run.engine is None and counts["pending"] else None
+    return replace(empty, **counts, inputs=inputs, hint=pending_hint)
