@@ -208,11 +208,21 @@ def part_name(run_id: str, window: int = 0) -> str:
     return f"part-{run_id}.parquet" if window == 0 else f"part-{run_id}.{window}.parquet"
 
 
-def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None) -> pa.Table:
+def read_dataset(
+    root: Path,
+    dataset: str,
+    columns: Sequence[str] | None = None,
+    where: tuple[str, Collection[str]] | None = None,
+) -> pa.Table:
     """Every committed file of `dataset` as one table (with `run_date` from the path), in the
-    current schema: a column an older file lacks is read as nulls."""
+    current schema: a column an older file lacks is read as nulls. `where=(column, values)`
+    keeps only the rows whose `column` is one of `values`, file by file, so that a lookup by
+    key never holds a whole dataset."""
+    import pyarrow.compute as pc
+
     schema = SCHEMAS[dataset]
     wanted = list(columns) if columns else schema.names
+    keys = pa.array(sorted(where[1]), pa.string()) if where else None
     tables = []
     for path in part_files(root, dataset):
         present = set(read_schema(path).names)
@@ -222,6 +232,8 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
                 field = schema.field(name)
                 table = table.append_column(field, pa.nulls(len(table), field.type))
         table = table.select(wanted)
+        if where is not None:
+            table = table.filter(pc.is_in(table.column(where[0]), value_set=keys))
         run_date = date.fromisoformat(path.parent.name.split("=", 1)[1])
         tables.append(
             table.append_column("run_date", pa.array([run_date] * len(table), pa.date32()))
@@ -294,28 +306,36 @@ def remove_uncommitted(root: Path) -> list[Path]:
     return removed
 
 
-def processed_documents(root: Path) -> dict[str, str]:
-    """`doc_id → source_path` of every committed document."""
-    return dict(_column_pairs(root, "documents", "doc_id", "source_path"))
+def processed_documents(root: Path, doc_ids: Collection[str]) -> dict[str, str]:
+    """`doc_id → source_path` of the committed documents among `doc_ids` (looked up by key:
+    a run's start-up does not grow with the output root's history)."""
+    return dict(_column_pairs(root, "documents", "doc_id", "source_path", doc_ids))
 
 
-def rejected_inputs(root: Path) -> set[tuple[str, str]]:
-    """`(source_path, reason_code)` of every committed reject."""
-    return set(_column_pairs(root, "rejects", "source_path", "reason_code"))
+def rejected_inputs(root: Path, source_paths: Collection[str]) -> set[tuple[str, str]]:
+    """`(source_path, reason_code)` of the committed rejects of `source_paths`."""
+    return set(_column_pairs(root, "rejects", "source_path", "reason_code", source_paths))
 
 
-def _column_pairs(root: Path, dataset: str, first: str, second: str) -> list[tuple[Any, Any]]:
-    table = read_dataset(root, dataset, [first, second])
+def _column_pairs(
+    root: Path, dataset: str, first: str, second: str, keys: Collection[str]
+) -> list[tuple[Any, Any]]:
+    if not keys:
+        return []
+    table = read_dataset(root, dataset, [first, second], where=(first, keys))
     return list(zip(table.column(first).to_pylist(), table.column(second).to_pylist(), strict=True))
 
 
-def translation_cache(root: Path, engine_signature: str) -> dict[str, Translation]:
-    """`src_text → Translation` of every sentence already translated by an engine with this
-    exact signature (same model, versions and options). Rows written before signatures were
-    recorded have none, so they never match."""
-    table = read_dataset(
-        root, "sentence_pairs", ["src_text", "tgt_text", "status", "score", "engine_signature"]
-    )
+def translation_cache(
+    root: Path, engine_signature: str, texts: Collection[str]
+) -> dict[str, Translation]:
+    """`src_text → Translation` of those of `texts` already translated by an engine with this
+    exact signature (same model, versions and options), looked up by key. Rows written before
+    signatures were recorded have none, so they never match."""
+    if not texts:
+        return {}
+    columns = ["src_text", "tgt_text", "status", "score", "engine_signature"]
+    table = read_dataset(root, "sentence_pairs", columns, where=("src_text", texts))
     cache: dict[str, Translation] = {}
     for row in table.to_pylist():
         if row["status"] == "translated" and row["engine_signature"] == engine_signature:

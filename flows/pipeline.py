@@ -23,7 +23,6 @@ from flows.align import SCOPES, EngineInfo
 from flows.check import raise_if_damaged
 from flows.detect import detect_document
 from flows.errors import UsageError
-from flows.ingest import ingest
 from flows.lock import output_lock
 from flows.progress import Progress
 from flows.records import Article, ProcessedDocument, Reject, SentencePair
@@ -136,12 +135,7 @@ def bilingual_flow(
     with output_lock(root), Progress(progress) as bar:
         prepare_root(root, run_id)
         # ingest: what is new since the last runs
-        seen = {} if force else datasets.processed_documents(root)
-        intake = plan.sort_inputs(
-            *ingest(paths, seen, follow_symlinks=follow_symlinks),
-            seen,
-            datasets.rejected_inputs(root),
-        )
+        intake = plan.read_inputs(root, paths, force=force, follow_symlinks=follow_symlinks)
         chosen = select_engine(engine, source_lang, target_lang, options)
         info = engine_info(chosen) if chosen else None
         run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)

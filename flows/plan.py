@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
-from flows.ingest import split_seen
+from flows.ingest import ingest, split_seen
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
 from flows.report import RunSummary, summarise
 from flows.translate import NO_ENGINE_HINT, BatchResult, split_cached
@@ -46,6 +47,21 @@ def sort_inputs(
     return Intake(tuple(new), tuple(skipped), every_reject, fresh, frozenset(settled))
 
 
+def read_inputs(
+    root: Path, paths: Sequence[str], *, force: bool = False, follow_symlinks: bool = False
+) -> Intake:
+    """Ingest `paths` and sort them against what `root` holds, looking up only the
+    documents and rejects of these inputs (a run's start-up does not grow with history).
+    Inputs with the same text are read again only when one of them is written already:
+    which file stays the article then depends on it."""
+    found, rejects = ingest(paths, follow_symlinks=follow_symlinks)
+    seen = {} if force else datasets.processed_documents(root, {a.doc_id for a in found})
+    if seen and any(r.reason_code == "duplicate" for r in rejects):
+        found, rejects = ingest(paths, seen, follow_symlinks=follow_symlinks)
+    inputs = {a.source_path for a in found} | {r.source_path for r in rejects}
+    return sort_inputs(found, rejects, seen, datasets.rejected_inputs(root, inputs))
+
+
 @dataclass(frozen=True)
 class TranslationPlan:
     """The distinct sentences that need translating, those an earlier run already
@@ -61,14 +77,15 @@ def plan_translation(
     scope: str,
     source: str,
     engine: EngineInfo | None,
-    read_cache: Callable[[str], Mapping[str, Translation]],
+    read_cache: Callable[[str, Collection[str]], Mapping[str, Translation]],
 ) -> TranslationPlan:
-    """What to translate. `read_cache(signature)` is called only when there is an engine
-    and something to translate (reading earlier output costs time)."""
+    """What to translate. `read_cache(signature, texts)` (earlier translations of `texts`)
+    is called only when there is an engine and something to translate (reading earlier
+    output costs time)."""
     wanted = tuple(dict.fromkeys(sentences_to_translate(docs, scope, source)))
     if engine is None or not wanted:
         return TranslationPlan(wanted)
-    cached, to_send = split_cached(wanted, read_cache(engine.signature))
+    cached, to_send = split_cached(wanted, read_cache(engine.signature, wanted))
     return TranslationPlan(wanted, cached, tuple(to_send))
 
 
