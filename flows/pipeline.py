@@ -20,27 +20,25 @@ from prefect.futures import PrefectFuture
 
 from flows import datasets, plan, report_html
 from flows.align import SCOPES, EngineInfo
+from flows.analyse import analyse_in_workers, default_workers
 from flows.check import raise_if_damaged
-from flows.detect import detect_document
 from flows.errors import UsageError
 from flows.lock import output_lock
 from flows.progress import Progress
 from flows.records import Article, ProcessedDocument, Reject, SentencePair
 from flows.report import RunSummary, preview_markdown, summary_artifact
-from flows.segment import segment
+from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
 DOCUMENTS_PER_BATCH = 16
-# A run holds one window of documents in memory at a time (`window` in the flow).
-DOCUMENTS_PER_WINDOW = 1000
 SENTENCES_PER_TRANSLATION_TASK = 4096
 T = TypeVar("T")
 
 
 @task(name="analyse", retries=0)
-def analyse(articles: Sequence[Article]) -> list[ProcessedDocument]:
-    """Segment and detect one batch of articles."""
-    return [detect_document(ProcessedDocument(a, segment(a))) for a in articles]
+def analyse(articles: Sequence[Article], workers: int) -> list[ProcessedDocument]:
+    """Segment and detect one batch of articles (in one of `workers` processes)."""
+    return analyse_in_workers(articles, workers)
 
 
 @task(name="translate")
@@ -122,13 +120,12 @@ def bilingual_flow(
     argos_options: dict[str, Any] | None = None,
     follow_symlinks: bool = False,
     window: int = DOCUMENTS_PER_WINDOW,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`,
-    `window` documents at a time (each window's files staged as it ends, one commit)."""
-    if scope not in SCOPES:
-        raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
-    if window < 1:
-        raise UsageError(f"window must be at least 1 document, not {window}")
+    `window` documents at a time (each window's files staged as it ends, one commit),
+    segmenting and detecting in `workers` processes (None: one per core)."""
+    check_parameters(scope, window, workers)
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     options = ArgosOptions.from_dict(argos_options)
@@ -139,7 +136,8 @@ def bilingual_flow(
         chosen = select_engine(engine, source_lang, target_lang, options)
         info = engine_info(chosen) if chosen else None
         run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
-        job = WindowJob(root, run, info.name if info else engine, info, options)
+        name = info.name if info else engine
+        job = WindowJob(root, run, name, info, options, workers or default_workers())
         totals = plan.RunTotals()
         n = len(intake.articles)
         steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
@@ -162,6 +160,15 @@ def bilingual_flow(
     return summary.as_dict()
 
 
+def check_parameters(scope: str, window: int, workers: int | None) -> None:
+    if scope not in SCOPES:
+        raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
+    if window < 1:
+        raise UsageError(f"window must be at least 1 document, not {window}")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
+
+
 def windows(articles: Sequence[Article], size: int) -> list[Sequence[Article]]:
     """The run's windows of `size` documents; one empty window when there is none, so that
     a run with only rejects still stages them (and every dataset gets its schema file)."""
@@ -177,6 +184,7 @@ class WindowJob:
     engine: str
     info: EngineInfo | None
     options: ArgosOptions
+    workers: int
 
 
 def process_window(
@@ -190,7 +198,7 @@ def process_window(
     """Segment, detect, translate and align one window of documents and stage its files;
     only its counts stay (in `totals`)."""
     run, scope, source = job.run, job.run.scope, job.run.source_lang
-    futures = analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH)))
+    futures = analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH)), unmapped(job.workers))
     docs = [d for batch in _results(futures, steps[0], len) for d in batch]
     # translate: each distinct sentence once, none this engine signature already made
     cache = partial(datasets.translation_cache, job.root)
