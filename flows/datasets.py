@@ -359,11 +359,11 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
 
     value_set = pa.array(sorted(values), pa.string())
     for path in part_files(root, dataset):
-        table = read_part(path)
-        hit = pc.is_in(table.column(column), value_set=value_set)
-        if not pc.any(hit).as_py():
+        keys = read_part(path, [column]).column(column)  # the whole file only when it is hit
+        if not pc.any(pc.is_in(keys, value_set=value_set)).as_py():
             continue
-        kept = table.filter(pc.invert(hit))
+        table = read_part(path)
+        kept = table.filter(pc.invert(pc.is_in(table.column(column), value_set=value_set)))
         if len(kept) or len(part_files(root, dataset)) == 1:
             write_atomic(kept, path)
         else:
@@ -401,8 +401,11 @@ def commit(
     into place, then write its `runs` row last. Returns the path of the `runs` file. Killed
     before that row, the run's files are removed by the next run, which reads the same inputs
     and writes their rows again."""
-    remove_documents(root, replaced)
-    remove_rows(root, "rejects", "source_path", set(settled_paths))
+    # Only what is there: a lookup by key, so a commit does not read the whole history.
+    remove_documents(root, set(processed_documents(root, replaced)))
+    remove_rows(
+        root, "rejects", "source_path", {p for p, _ in rejected_inputs(root, settled_paths)}
+    )
     for staged, final in moves:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)
