@@ -312,8 +312,18 @@ def summarise_totals(
     counters = ingest_counters(intake)
     counters.update(totals.counters)
     empty = summarise_run(run, intake, (), (), counters, out, seconds)
-    counts = {name: totals.counts[name] for name in WINDOW_COUNTS}
-    inputs = counts["documents"] + empty.skipped + empty.rejected
+    counts = totals.counts
     hint = NO_ENGINE_HINT.format(src=run.source_lang, tgt=run.target_lang)
-    pending_hint = hint if run.engine is None and counts["pending"] else None
-    return replace(empty, **counts, inputs=inputs, hint=pending_hint)
+    return replace(
+        empty,
+        inputs=counts["documents"] + empty.skipped + empty.rejected,
+        documents=counts["documents"],
+        segments=counts["segments"],
+        tweets=counts["tweets"],
+        spanish_tweets=counts["spanish_tweets"],
+        translated=counts["translated"],
+        cached=counts["cached"],
+        pending=counts["pending"],
+        failed=counts["failed"],
+        hint=hint if run.engine is None and counts["pending"] else None,
+    )
