@@ -119,17 +119,14 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
     on an output root of its own; returns per-stage seconds (each with the imports its stage
     makes on first use, as in the flow) and counts."""
     import uuid
-    from dataclasses import replace
     from datetime import UTC, date, datetime
+    from functools import partial
 
-    from flows import datasets
-    from flows.align import EngineInfo, align_document, sentences_to_translate
+    from flows import datasets, plan
     from flows.detect import detect_document
-    from flows.ingest import ingest, split_seen
     from flows.records import ProcessedDocument
-    from flows.report import summarise
     from flows.segment import segment
-    from flows.translate import ArgosOptions, select_engine, split_cached, translate_texts
+    from flows.translate import ArgosOptions, engine_info, select_engine, translate_texts
 
     seconds: dict[str, float] = {}
 
@@ -143,76 +140,39 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
     run_id, run_date, started_at = str(uuid.uuid4()), date.today(), datetime.now(UTC)
     with stage("ingest"):
         datasets.remove_uncommitted(out)
-        seen = datasets.processed_documents(out)
-        found, rejects = ingest([str(articles)], seen)
-        new, skipped, duplicates = split_seen(found, seen)
-        rejects += duplicates
-        known = datasets.rejected_inputs(out)
-        new_rejects = [r for r in rejects if (r.source_path, r.reason_code) not in known]
-        settled = {a.source_path for a in new + skipped} | {r.source_path for r in new_rejects}
+        intake = plan.read_inputs(out, [str(articles)])
     with stage("segment"):
-        segmented = [ProcessedDocument(a, segment(a)) for a in new]
+        segmented = [ProcessedDocument(a, segment(a)) for a in intake.articles]
     with stage("detect"):
         docs = [detect_document(d) for d in segmented]
     digest = decisions_digest(docs)
     with stage("translate"):
         chosen = select_engine(engine, source, target, options)
-        info = EngineInfo(chosen.name, chosen.model_id) if chosen else None
-        wanted = list(dict.fromkeys(sentences_to_translate(docs, scope, source)))
-        cached, to_send = (
-            split_cached(wanted, datasets.translation_cache(out), info.name, info.model_id)
-            if info and wanted
-            else ({}, [])
+        info = engine_info(chosen) if chosen else None
+        todo = plan.plan_translation(
+            docs, scope, source, info, partial(datasets.translation_cache, out)
         )
-        done, lost, _ = translate_texts(engine, source, target, to_send, options)
-        translations = {**cached, **done}
+        name = info.name if info else engine
+        sent = (
+            [translate_texts(name, source, target, todo.to_send, options)] if todo.to_send else []
+        )
+        done = plan.gather(todo, sent)
     with stage("align"):
-        pairs = [
-            replace(p, from_cache=True) if p.status == "translated" and p.src_text in cached else p
-            for doc in docs
-            for p in align_document(doc, scope, source, target, translations, info, frozenset(lost))
-        ]
+        pairs = plan.align_all(docs, scope, source, target, todo, done, info)
     with stage("write"):
-        run = datasets.RunInfo(
-            run_id,
-            run_date,
-            info.name if info else None,
-            info.model_id if info else None,
-            scope,
-            source,
-            target,
-        )
-        moves = datasets.stage(
-            out,
-            run,
-            {
-                "documents": datasets.document_rows(docs, run_id, source),
-                "segments": datasets.segment_rows(docs, run_id),
-                "sentence_pairs": datasets.pair_rows(pairs, run_id),
-                "rejects": datasets.reject_rows(new_rejects, run_id),
-            },
-        )
-        summary = summarise(
-            run_id=run_id,
-            run_date=run_date.isoformat(),
-            docs=docs,
-            pairs=pairs,
-            skipped=len(skipped),
-            rejected=len(rejects),
-            source_lang=source,
-            engine=run.engine,
-            model_id=run.model_id,
-            out=str(out),
-            seconds=sum(seconds.values()),
-            hint=None,
-        )
-        run_row = summary.run_row(started_at, datetime.now(UTC), scope)
+        run = datasets.RunInfo.of(run_id, run_date, scope, source, target, info)
+        rows = plan.dataset_rows(docs, pairs, intake.new_rejects, run_id, source)
+        moves = datasets.stage(out, run, rows)
+        counters = plan.run_counters(intake, docs, todo, done, pairs, info)
+        total = round(sum(seconds.values()), 3)
+        summary = plan.summarise_run(run, intake, docs, pairs, counters, str(out), total)
+        run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)
         replaced = {d.article.doc_id for d in docs}
-        datasets.commit(out, run, moves, replaced, run_row, settled)
+        datasets.commit(out, run, moves, replaced, run_row, intake.settled)
     return {
         "stages_s": {name: round(seconds.get(name, 0.0), 3) for name in STAGES},
         "documents": len(docs),
-        "sentences_translated": len(done),
+        "sentences_translated": len(done.translations),
         "detect_digest": digest,
     }
 

@@ -194,6 +194,12 @@ def main() -> None:
     help="Argos: threads per batch (0: CTranslate2 decides).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes that segment and detect  [default: number of cores]",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar  [default: on in a terminal]"
 )
 @click.option(
@@ -221,6 +227,7 @@ def run(
     intra_threads: int,
     progress: bool | None,
     as_json: bool,
+    workers: int | None,
 ) -> None:
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
     started = time.perf_counter()
@@ -240,6 +247,7 @@ def run(
         force=force,
         follow_symlinks=follow_symlinks,
         progress=sys.stderr.isatty() if progress is None else progress,
+        workers=workers,
         argos=ArgosOptions(
             beam_size=beam_size,
             compute_type=compute_type,
@@ -491,9 +499,21 @@ def check(out: Path, repair: bool) -> None:
 @click.option("--engine", type=ENGINES, default="auto", show_default=True)
 @click.option("--scope", type=SCOPE, default="tweets", show_default=True)
 @click.option("--name", default="bilingual-scheduled", show_default=True, help="Deployment name.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes that segment and detect  [default: number of cores]",
+)
 @reports_errors
 def serve(
-    paths: tuple[Path, ...], cron: str, out: Path, engine: str, scope: str, name: str
+    paths: tuple[Path, ...],
+    cron: str,
+    out: Path,
+    engine: str,
+    scope: str,
+    name: str,
+    workers: int | None,
 ) -> None:
     """Run the flow on a schedule as a Prefect deployment (starts a local server if needed)."""
     from flows.runner import serve_forever
@@ -504,6 +524,7 @@ def serve(
         out=str(out.resolve()),
         engine=engine,
         scope=scope,
+        workers=workers,
     )
     serve_forever(settings, cron=cron, name=name)
 

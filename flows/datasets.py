@@ -1,10 +1,12 @@
 """Write stage: the five Parquet datasets, each with one explicit Arrow schema (never
 inferred), zstd, key-value metadata in every file, Hive-partitioned by `run_date`.
 
-Layout: `<root>/<dataset>/run_date=YYYY-MM-DD/part-<run_id>.parquet`. A run writes its files
-under `<root>/.staging/<run_id>/`, then commits: rows it replaces are removed, its files are
-renamed into place (each rename atomic), and its `runs` row is written last as the commit mark.
-Files of a run that never wrote its `runs` row are removed by the next run."""
+Layout: `<root>/<dataset>/run_date=YYYY-MM-DD/part-<run_id>.parquet`, and for a run processed
+in windows (bounded memory) `part-<run_id>.<window>.parquet` for its windows after the first.
+A run writes its files under `<root>/.staging/<run_id>/` window by window, then commits once:
+rows it replaces are removed, its files are renamed into place (each rename atomic), and its
+`runs` row is written last as the commit mark. Files of a run that never wrote its `runs` row
+are removed by the next run."""
 
 from __future__ import annotations
 
@@ -198,14 +200,29 @@ def part_files(root: Path, dataset: str) -> list[Path]:
 
 
 def run_id_of(path: Path) -> str:
-    return path.stem.removeprefix("part-")
+    """The run that wrote a part file (`part-<run_id>[.<window>].parquet`)."""
+    return path.name.removeprefix("part-").split(".", 1)[0]
 
 
-def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None) -> pa.Table:
+def part_name(run_id: str, window: int = 0) -> str:
+    return f"part-{run_id}.parquet" if window == 0 else f"part-{run_id}.{window}.parquet"
+
+
+def read_dataset(
+    root: Path,
+    dataset: str,
+    columns: Sequence[str] | None = None,
+    where: tuple[str, Collection[str]] | None = None,
+) -> pa.Table:
     """Every committed file of `dataset` as one table (with `run_date` from the path), in the
-    current schema: a column an older file lacks is read as nulls."""
+    current schema: a column an older file lacks is read as nulls. `where=(column, values)`
+    keeps only the rows whose `column` is one of `values`, file by file, so that a lookup by
+    key never holds a whole dataset."""
+    import pyarrow.compute as pc
+
     schema = SCHEMAS[dataset]
     wanted = list(columns) if columns else schema.names
+    keys = pa.array(sorted(where[1]), pa.string()) if where else None
     tables = []
     for path in part_files(root, dataset):
         present = set(read_schema(path).names)
@@ -215,6 +232,8 @@ def read_dataset(root: Path, dataset: str, columns: Sequence[str] | None = None)
                 field = schema.field(name)
                 table = table.append_column(field, pa.nulls(len(table), field.type))
         table = table.select(wanted)
+        if where is not None:
+            table = table.filter(pc.is_in(table.column(where[0]), value_set=keys))
         run_date = date.fromisoformat(path.parent.name.split("=", 1)[1])
         tables.append(
             table.append_column("run_date", pa.array([run_date] * len(table), pa.date32()))
@@ -287,28 +306,36 @@ def remove_uncommitted(root: Path) -> list[Path]:
     return removed
 
 
-def processed_documents(root: Path) -> dict[str, str]:
-    """`doc_id → source_path` of every committed document."""
-    return dict(_column_pairs(root, "documents", "doc_id", "source_path"))
+def processed_documents(root: Path, doc_ids: Collection[str]) -> dict[str, str]:
+    """`doc_id → source_path` of the committed documents among `doc_ids` (looked up by key:
+    a run's start-up does not grow with the output root's history)."""
+    return dict(_column_pairs(root, "documents", "doc_id", "source_path", doc_ids))
 
 
-def rejected_inputs(root: Path) -> set[tuple[str, str]]:
-    """`(source_path, reason_code)` of every committed reject."""
-    return set(_column_pairs(root, "rejects", "source_path", "reason_code"))
+def rejected_inputs(root: Path, source_paths: Collection[str]) -> set[tuple[str, str]]:
+    """`(source_path, reason_code)` of the committed rejects of `source_paths`."""
+    return set(_column_pairs(root, "rejects", "source_path", "reason_code", source_paths))
 
 
-def _column_pairs(root: Path, dataset: str, first: str, second: str) -> list[tuple[Any, Any]]:
-    table = read_dataset(root, dataset, [first, second])
+def _column_pairs(
+    root: Path, dataset: str, first: str, second: str, keys: Collection[str]
+) -> list[tuple[Any, Any]]:
+    if not keys:
+        return []
+    table = read_dataset(root, dataset, [first, second], where=(first, keys))
     return list(zip(table.column(first).to_pylist(), table.column(second).to_pylist(), strict=True))
 
 
-def translation_cache(root: Path, engine_signature: str) -> dict[str, Translation]:
-    """`src_text → Translation` of every sentence already translated by an engine with this
-    exact signature (same model, versions and options). Rows written before signatures were
-    recorded have none, so they never match."""
-    table = read_dataset(
-        root, "sentence_pairs", ["src_text", "tgt_text", "status", "score", "engine_signature"]
-    )
+def translation_cache(
+    root: Path, engine_signature: str, texts: Collection[str]
+) -> dict[str, Translation]:
+    """`src_text → Translation` of those of `texts` already translated by an engine with this
+    exact signature (same model, versions and options), looked up by key. Rows written before
+    signatures were recorded have none, so they never match."""
+    if not texts:
+        return {}
+    columns = ["src_text", "tgt_text", "status", "score", "engine_signature"]
+    table = read_dataset(root, "sentence_pairs", columns, where=("src_text", texts))
     cache: dict[str, Translation] = {}
     for row in table.to_pylist():
         if row["status"] == "translated" and row["engine_signature"] == engine_signature:
@@ -332,11 +359,11 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
 
     value_set = pa.array(sorted(values), pa.string())
     for path in part_files(root, dataset):
-        table = read_part(path)
-        hit = pc.is_in(table.column(column), value_set=value_set)
-        if not pc.any(hit).as_py():
+        keys = read_part(path, [column]).column(column)  # the whole file only when it is hit
+        if not pc.any(pc.is_in(keys, value_set=value_set)).as_py():
             continue
-        kept = table.filter(pc.invert(hit))
+        table = read_part(path)
+        kept = table.filter(pc.invert(pc.is_in(table.column(column), value_set=value_set)))
         if len(kept) or len(part_files(root, dataset)) == 1:
             write_atomic(kept, path)
         else:
@@ -344,17 +371,17 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
 
 
 def stage(
-    root: Path, run: RunInfo, tables: Mapping[str, Sequence[Mapping[str, Any]]]
+    root: Path, run: RunInfo, tables: Mapping[str, Sequence[Mapping[str, Any]]], window: int = 0
 ) -> list[tuple[Path, Path]]:
-    """Write the run's files under the staging folder; returns `(staged, final)` pairs. A
-    dataset with no rows gets a file only when it has none at all yet, so that readers
-    globbing it find its schema."""
+    """Write the run's files (of its `window`-th window) under the staging folder; returns
+    `(staged, final)` pairs. A dataset with no rows gets a file only when it has none at all
+    yet (and this is the first window), so that readers globbing it find its schema."""
     metadata = run.metadata()
     moves = []
     for dataset, rows in tables.items():
-        if not rows and part_files(root, dataset):
+        if not rows and (window > 0 or part_files(root, dataset)):
             continue
-        final = partition_dir(root, dataset, run.run_date) / f"part-{run.run_id}.parquet"
+        final = partition_dir(root, dataset, run.run_date) / part_name(run.run_id, window)
         staged = root / STAGING / run.run_id / final.relative_to(root)
         write_atomic(to_table(dataset, rows, metadata), staged)
         moves.append((staged, final))
@@ -374,8 +401,11 @@ def commit(
     into place, then write its `runs` row last. Returns the path of the `runs` file. Killed
     before that row, the run's files are removed by the next run, which reads the same inputs
     and writes their rows again."""
-    remove_documents(root, replaced)
-    remove_rows(root, "rejects", "source_path", set(settled_paths))
+    # Only what is there: a lookup by key, so a commit does not read the whole history.
+    remove_documents(root, set(processed_documents(root, replaced)))
+    remove_rows(
+        root, "rejects", "source_path", {p for p, _ in rejected_inputs(root, settled_paths)}
+    )
     for staged, final in moves:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
+from itertools import chain
 from logging import Logger, LoggerAdapter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,16 +19,15 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 
 from flows import datasets, plan, report_html
-from flows.align import SCOPES
+from flows.align import SCOPES, EngineInfo
+from flows.analyse import analyse_in_workers, default_workers
 from flows.check import raise_if_damaged
-from flows.detect import detect_document
 from flows.errors import UsageError
-from flows.ingest import ingest
 from flows.lock import output_lock
 from flows.progress import Progress
-from flows.records import Article, ProcessedDocument, SentencePair
+from flows.records import Article, ProcessedDocument, Reject, SentencePair
 from flows.report import RunSummary, preview_markdown, summary_artifact
-from flows.segment import segment
+from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
 DOCUMENTS_PER_BATCH = 16
@@ -35,9 +36,9 @@ T = TypeVar("T")
 
 
 @task(name="analyse", retries=0)
-def analyse(articles: Sequence[Article]) -> list[ProcessedDocument]:
-    """Segment and detect one batch of articles."""
-    return [detect_document(ProcessedDocument(a, segment(a))) for a in articles]
+def analyse(articles: Sequence[Article], workers: int) -> list[ProcessedDocument]:
+    """Segment and detect one batch of articles (in one of `workers` processes)."""
+    return analyse_in_workers(articles, workers)
 
 
 @task(name="translate")
@@ -118,57 +119,101 @@ def bilingual_flow(
     progress: bool = False,
     argos_options: dict[str, Any] | None = None,
     follow_symlinks: bool = False,
+    window: int = DOCUMENTS_PER_WINDOW,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Process every `.txt` article under `paths` into the Parquet datasets under `out`."""
-    if scope not in SCOPES:
-        raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
+    """Process every `.txt` article under `paths` into the Parquet datasets under `out`,
+    `window` documents at a time (each window's files staged as it ends, one commit),
+    segmenting and detecting in `workers` processes (None: one per core)."""
+    check_parameters(scope, window, workers)
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     options = ArgosOptions.from_dict(argos_options)
     with output_lock(root), Progress(progress) as bar:
         prepare_root(root, run_id)
         # ingest: what is new since the last runs
-        seen = {} if force else datasets.processed_documents(root)
-        intake = plan.sort_inputs(
-            *ingest(paths, seen, follow_symlinks=follow_symlinks),
-            seen,
-            datasets.rejected_inputs(root),
-        )
-        # segment + detect: a batch of documents per task
-        step = bar.step("segmenting and detecting", len(intake.articles))
-        futures = analyse.map(list(batches(intake.articles, DOCUMENTS_PER_BATCH)))
-        docs = [d for batch in _results(futures, step, len) for d in batch]
-        # translate: each distinct sentence once, none this engine signature already made
+        intake = plan.read_inputs(root, paths, force=force, follow_symlinks=follow_symlinks)
         chosen = select_engine(engine, source_lang, target_lang, options)
         info = engine_info(chosen) if chosen else None
-        cache = partial(datasets.translation_cache, root)
-        todo = plan.plan_translation(docs, scope, source_lang, info, cache)
-        step = bar.step("translating", len(todo.to_send))
-        chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
-        args = (unmapped(info.name if info else engine), unmapped(source_lang))
-        sent = translate.map(*args, unmapped(target_lang), chunks, unmapped(options))
-        done = plan.gather(todo, _results(sent, step, lambda r: len(r.done) + len(r.failed)))
-        # align
-        pairs = plan.align_all(docs, scope, source_lang, target_lang, todo, done, info)
-        # write: stage every file, then commit with the `runs` row last
-        step = bar.step("writing", 1)
         run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
-        moves = datasets.stage(
-            root, run, plan.dataset_rows(docs, pairs, intake.new_rejects, run_id, source_lang)
-        )
-        counters = plan.run_counters(intake, docs, todo, done, pairs, info)
+        name = info.name if info else engine
+        job = WindowJob(root, run, name, info, options, workers or default_workers())
+        totals = plan.RunTotals()
+        n = len(intake.articles)
+        steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
+        for index, articles in enumerate(windows(intake.articles, window)):
+            process_window(
+                job, index, articles, intake.new_rejects if index == 0 else (), totals, steps
+            )
+        # commit: the staged files of every window, then the `runs` row last
+        step = bar.step("writing", 1)
         seconds = round(time.perf_counter() - t0, 3)
-        summary = plan.summarise_run(run, intake, docs, pairs, counters, str(root), seconds)
+        summary = plan.summarise_totals(run, intake, totals, str(root), seconds)
         run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)
-        replaced = {d.article.doc_id for d in docs}
-        datasets.commit(root, run, moves, replaced, run_row, intake.settled)
+        datasets.commit(root, run, totals.moves, totals.replaced, run_row, intake.settled)
         step(1)
         try:
             report_html.write_report(root, run_date)
         except Exception as exc:  # the run is committed; a report it cannot draw must not undo it
             get_run_logger().warning("HTML report not written: %s", exc)
-    report(summary, pairs, done.reasons, get_run_logger())
+    report(summary, totals.preview, totals.reasons, get_run_logger())
     return summary.as_dict()
+
+
+def check_parameters(scope: str, window: int, workers: int | None) -> None:
+    if scope not in SCOPES:
+        raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
+    if window < 1:
+        raise UsageError(f"window must be at least 1 document, not {window}")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
+
+
+def windows(articles: Sequence[Article], size: int) -> list[Sequence[Article]]:
+    """The run's windows of `size` documents; one empty window when there is none, so that
+    a run with only rejects still stages them (and every dataset gets its schema file)."""
+    return list(batches(articles, size)) or [()]
+
+
+@dataclass(frozen=True)
+class WindowJob:
+    """What every window of a run shares."""
+
+    root: Path
+    run: datasets.RunInfo
+    engine: str
+    info: EngineInfo | None
+    options: ArgosOptions
+    workers: int
+
+
+def process_window(
+    job: WindowJob,
+    index: int,
+    articles: Sequence[Article],
+    rejects: Sequence[Reject],
+    totals: plan.RunTotals,
+    steps: tuple[Callable[[int], None], Callable[[int], None]],
+) -> None:
+    """Segment, detect, translate and align one window of documents and stage its files;
+    only its counts stay (in `totals`)."""
+    run, scope, source = job.run, job.run.scope, job.run.source_lang
+    futures = analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH)), unmapped(job.workers))
+    docs = [d for batch in _results(futures, steps[0], len) for d in batch]
+    # translate: each distinct sentence once, none this engine signature already made
+    cache = partial(datasets.translation_cache, job.root)
+    todo, known = plan.split_known(
+        plan.plan_translation(docs, scope, source, job.info, cache), totals.translations
+    )
+    chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
+    args = (unmapped(job.engine), unmapped(source), unmapped(run.target_lang))
+    sent = translate.map(*args, chunks, unmapped(job.options))
+    done = plan.gather(todo, chain([known], (f.result() for f in sent)))
+    pairs = plan.align_all(docs, scope, source, run.target_lang, todo, done, job.info)
+    rows = plan.dataset_rows(docs, pairs, rejects, run.run_id, source)
+    totals.moves.extend(datasets.stage(job.root, run, rows, index))
+    totals.add(run, docs, todo, done, pairs, job.info)
+    steps[1](len(articles))
 
 
 def report(

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
-from flows.ingest import split_seen
+from flows.ingest import ingest, split_seen
 from flows.languages import no_engine_hint
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
 from flows.report import RunSummary, summarise
@@ -47,6 +48,21 @@ def sort_inputs(
     return Intake(tuple(new), tuple(skipped), every_reject, fresh, frozenset(settled))
 
 
+def read_inputs(
+    root: Path, paths: Sequence[str], *, force: bool = False, follow_symlinks: bool = False
+) -> Intake:
+    """Ingest `paths` and sort them against what `root` holds, looking up only the
+    documents and rejects of these inputs (a run's start-up does not grow with history).
+    Inputs with the same text are read again only when one of them is written already:
+    which file stays the article then depends on it."""
+    found, rejects = ingest(paths, follow_symlinks=follow_symlinks)
+    seen = {} if force else datasets.processed_documents(root, {a.doc_id for a in found})
+    if seen and any(r.reason_code == "duplicate" for r in rejects):
+        found, rejects = ingest(paths, seen, follow_symlinks=follow_symlinks)
+    inputs = {a.source_path for a in found} | {r.source_path for r in rejects}
+    return sort_inputs(found, rejects, seen, datasets.rejected_inputs(root, inputs))
+
+
 @dataclass(frozen=True)
 class TranslationPlan:
     """The distinct sentences that need translating, those an earlier run already
@@ -62,14 +78,15 @@ def plan_translation(
     scope: str,
     source: str,
     engine: EngineInfo | None,
-    read_cache: Callable[[str], Mapping[str, Translation]],
+    read_cache: Callable[[str, Collection[str]], Mapping[str, Translation]],
 ) -> TranslationPlan:
-    """What to translate. `read_cache(signature)` is called only when there is an engine
-    and something to translate (reading earlier output costs time)."""
+    """What to translate. `read_cache(signature, texts)` (earlier translations of `texts`)
+    is called only when there is an engine and something to translate (reading earlier
+    output costs time)."""
     wanted = tuple(dict.fromkeys(sentences_to_translate(docs, scope, source)))
     if engine is None or not wanted:
         return TranslationPlan(wanted)
-    cached, to_send = split_cached(wanted, read_cache(engine.signature))
+    cached, to_send = split_cached(wanted, read_cache(engine.signature, wanted))
     return TranslationPlan(wanted, cached, tuple(to_send))
 
 
@@ -223,3 +240,90 @@ def run_counters(
     counts.update(document_counters(docs))
     counts.update(translation_counters(plan, translated, pairs, engine))
     return counts
+
+
+# --- a run in windows -----------------------------------------------------------------------
+
+# The `RunSummary` fields that are counts over a run's documents and pairs: a run's value is
+# the sum of its windows'.
+WINDOW_COUNTS = (
+    "documents",
+    "segments",
+    "tweets",
+    "spanish_tweets",
+    "translated",
+    "cached",
+    "pending",
+    "failed",
+)
+PREVIEW_PAIRS = 10
+
+
+@dataclass
+class RunTotals:
+    """What a run keeps from the windows it has processed, so that it never holds every
+    document at once: staged files, documents to replace, counts, the first pairs (preview),
+    warnings, and the translations it made (a sentence seen again in a later window is not
+    sent twice, and is not `from_cache`, as in a run done in one window)."""
+
+    moves: list[tuple[Any, Any]] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+    counters: Counter[str] = field(default_factory=Counter)
+    preview: list[SentencePair] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    translations: dict[str, Translation] = field(default_factory=dict)
+
+    def add(
+        self,
+        run: datasets.RunInfo,
+        docs: Sequence[ProcessedDocument],
+        plan: TranslationPlan,
+        translated: Translated,
+        pairs: Sequence[SentencePair],
+        engine: EngineInfo | None,
+    ) -> None:
+        """Count one window (its files are in `moves` already)."""
+        self.replaced.update(d.article.doc_id for d in docs)
+        part = summarise_run(run, Intake((), (), (), (), frozenset()), docs, pairs, {}, "", 0.0)
+        self.counts.update({name: getattr(part, name) for name in WINDOW_COUNTS})
+        self.counters.update(document_counters(docs))
+        self.counters.update(translation_counters(plan, translated, pairs, engine))
+        shown = [p for p in pairs if p.status in ("translated", "pending", "failed")]
+        self.preview.extend(shown[: max(PREVIEW_PAIRS - len(self.preview), 0)])
+        self.reasons.extend(translated.reasons)
+        made = translated.translations
+        self.translations.update((t, made[t]) for t in plan.to_send if t in made)
+
+
+def split_known(
+    plan: TranslationPlan, known: Mapping[str, Translation]
+) -> tuple[TranslationPlan, BatchResult]:
+    """Take out of `plan.to_send` what this run already translated in an earlier window;
+    returns the smaller plan and those translations as one result for `gather`."""
+    again = {t: known[t] for t in plan.to_send if t in known}
+    rest = tuple(t for t in plan.to_send if t not in again)
+    return replace(plan, to_send=rest), BatchResult(done=again)
+
+
+def summarise_totals(
+    run: datasets.RunInfo, intake: Intake, totals: RunTotals, out: str, seconds: float
+) -> RunSummary:
+    """The run's summary from its windows' totals and its intake (counted once)."""
+    counters = ingest_counters(intake)
+    counters.update(totals.counters)
+    empty = summarise_run(run, intake, (), (), counters, out, seconds)
+    counts = totals.counts
+    return replace(
+        empty,
+        inputs=counts["documents"] + empty.skipped + empty.rejected,
+        documents=counts["documents"],
+        segments=counts["segments"],
+        tweets=counts["tweets"],
+        spanish_tweets=counts["spanish_tweets"],
+        translated=counts["translated"],
+        cached=counts["cached"],
+        pending=counts["pending"],
+        failed=counts["failed"],
+        hint=empty.hint if counts["pending"] else None,
+    )

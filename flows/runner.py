@@ -9,6 +9,7 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +97,8 @@ def run_once(
     if not debug:
         quiet_failure_logs()
     flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
+    if task_runner_kind == "dask":  # tasks run in Dask's worker processes already, which are
+        settings = replace(settings, workers=1)  # daemonic: they may not start processes
     # Held from before Prefect starts, so a second run is refused in one line; the flow's own
     # lock (for scheduled runs) is re-entrant in this process.
     with output_lock(Path(settings.out)), api_for_run():

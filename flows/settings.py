@@ -9,6 +9,10 @@ from typing import Any
 
 from flows.translate import ArgosOptions
 
+# A run holds one window of documents in memory at a time (bounded memory; rows do not depend
+# on it).
+DOCUMENTS_PER_WINDOW = 1000
+
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -24,6 +28,8 @@ class RunSettings:
     force: bool = False
     follow_symlinks: bool = False
     progress: bool = False
+    workers: int | None = None  # segmentation+detection processes; None: one per core
+    window: int = DOCUMENTS_PER_WINDOW
     argos: ArgosOptions = field(default_factory=ArgosOptions)
 
     def flow_parameters(self) -> dict[str, Any]:

@@ -154,3 +154,41 @@ def test_every_field_of_a_stored_record_is_a_column(
     """A field added to a record without its column fails here; rows are built from the
     record's fields by column name, so nothing else needs adding."""
     assert {f.name for f in fields(record)} - not_stored <= set(schema().names)
+
+
+def test_lookups_by_key_return_only_the_rows_asked_for(tmp_path: Path) -> None:
+    from flows import plan
+    from flows.align import EngineInfo
+    from flows.detect import detect_document
+    from flows.ingest import doc_text
+    from flows.records import ProcessedDocument, Translation
+    from flows.segment import segment
+    from flows.translate import BatchResult
+
+    def processed(article: records.Article) -> ProcessedDocument:
+        return detect_document(ProcessedDocument(article, segment(article)))
+
+    engine = EngineInfo("apertium", "apertium/es-en", "engine:apertium")
+    run = datasets.RunInfo.of("run-1", date(2026, 1, 2), "tweets", "es", "en", engine)
+    docs = [
+        processed(doc_text(f"Title {i}\nUna frase en español número {i}.", f"/in/{i}.txt"))
+        for i in range(3)
+    ]
+    todo = plan.plan_translation(docs, "all", "es", engine, lambda s, texts: {})
+    made = {t: Translation(f"EN {t}") for t in todo.to_send}
+    done = plan.gather(todo, [BatchResult(made)])
+    pairs = plan.align_all(docs, "all", "es", "en", todo, done, engine)
+    rejects = [Reject(f"/in/bad{i}.txt", "empty", "the file has no text") for i in range(2)]
+    moves = datasets.stage(tmp_path, run, plan.dataset_rows(docs, pairs, rejects, "run-1", "es"))
+    datasets.commit(tmp_path, run, moves, set(), {"run_id": "run-1"})
+    first = docs[0].article
+    asked = {first.doc_id, "not-there"}
+    assert datasets.processed_documents(tmp_path, asked) == {first.doc_id: "/in/0.txt"}
+    assert datasets.processed_documents(tmp_path, ()) == {}
+    known = datasets.rejected_inputs(tmp_path, {"/in/bad1.txt", "/in/0.txt"})
+    assert known == {("/in/bad1.txt", "empty")}
+    sentence = next(t for t in made if "número 2" in t)
+    assert datasets.translation_cache(tmp_path, engine.signature, [sentence, "otra"]) == {
+        sentence: made[sentence]
+    }
+    assert datasets.translation_cache(tmp_path, "engine:other", [sentence]) == {}

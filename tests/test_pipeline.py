@@ -384,3 +384,59 @@ def test_other_engine_settings_translate_again_and_rows_say_which_made_them(
         tmp_path / "out", "SELECT signature FROM runs ORDER BY finished_at DESC LIMIT 1"
     )[0]
     assert signature in run_signature and "|detect:langdetect-" in run_signature
+
+
+def ten_articles(folder: Path) -> Path:
+    """Ten articles sharing tweets (so later windows meet sentences already translated) and
+    an empty file (a reject, written once whatever the windows)."""
+    folder.mkdir()
+    title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    paragraphs = body.split("\n")
+    for i in range(10):
+        turned = paragraphs[i % 3 :] + paragraphs[: i % 3]
+        (folder / f"a{i}.txt").write_text(f"{title} {i}\n" + "\n".join(turned), encoding="utf-8")
+    (folder / "empty.txt").write_text("")
+    return folder
+
+
+@needs_apertium
+def test_rows_do_not_depend_on_the_window_size(tmp_path: Path) -> None:
+    from datetime import date
+
+    from flows.pipeline import bilingual_flow
+
+    folder = ten_articles(tmp_path / "in")
+    common = dict(paths=[str(folder)], engine="apertium", run_date=date(2026, 1, 2))
+    small = bilingual_flow(out=str(tmp_path / "w3"), window=3, **common)
+    large = bilingual_flow(out=str(tmp_path / "w1000"), window=1000, **common)
+
+    def rows(out: Path, table: str) -> list[tuple]:
+        return query(out, f"SELECT * EXCLUDE (run_id) FROM {table} ORDER BY ALL")
+
+    for table in ("documents", "segments", "sentence_pairs", "rejects"):
+        assert rows(tmp_path / "w3", table) == rows(tmp_path / "w1000", table), table
+    assert len(list((tmp_path / "w3" / "documents").glob("run_date=*/part-*.parquet"))) == 4
+    assert query(tmp_path / "w3", "SELECT count(*) FROM documents") == [(10,)]
+    drop = ("run_id", "seconds", "out")
+    assert {k: v for k, v in small.items() if k not in drop} == {
+        k: v for k, v in large.items() if k not in drop
+    }
+    assert run_cli(["check", "--out", str(tmp_path / "w3")]).exit_code == 0
+
+
+@needs_apertium
+def test_rows_do_not_depend_on_the_number_of_worker_processes(tmp_path: Path) -> None:
+    folder = ten_articles(tmp_path / "in")
+    common = ["run", str(folder), "--engine", "apertium", "--run-date", "2026-01-02"]
+    for workers in ("1", "2"):
+        result = run_cli([*common, "--out", str(tmp_path / workers), "--workers", workers])
+        assert result.exit_code == 0, result.output
+
+    def rows(out: Path, table: str) -> list[tuple]:
+        return query(out, f"SELECT * EXCLUDE (run_id) FROM {table} ORDER BY ALL")
+
+    for table in ("documents", "segments", "sentence_pairs", "rejects"):
+        assert rows(tmp_path / "2", table) == rows(tmp_path / "1", table), table
+    assert query(tmp_path / "2", "SELECT count(*) FROM documents") == [(10,)]
+    result = run_cli([*common, "--out", str(tmp_path / "0"), "--workers", "0"])
+    assert result.exit_code == 2 and "--workers" in result.output

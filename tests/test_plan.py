@@ -4,7 +4,7 @@ settled, what to translate, what came back, what each stage counted."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from flows import plan
 from flows.align import EngineInfo
@@ -42,10 +42,12 @@ def test_sort_inputs_skips_written_articles_and_settles_reread_inputs() -> None:
 def test_plan_translation_reads_the_cache_of_its_own_signature_only(seed_text: str) -> None:
     docs = [processed(seed_text)]
     asked: list[str] = []
+    looked_up: list[tuple[str, ...]] = []
     earlier = {"engine:argos|beam:4": {}, "engine:argos|beam:1": {}}
 
-    def read_cache(signature: str) -> Mapping[str, Translation]:
+    def read_cache(signature: str, texts: Collection[str]) -> Mapping[str, Translation]:
         asked.append(signature)
+        looked_up.append(tuple(texts))
         return earlier[signature]
 
     first = plan.plan_translation(docs, "tweets", "es", BEAM_4, read_cache)
@@ -57,10 +59,11 @@ def test_plan_translation_reads_the_cache_of_its_own_signature_only(seed_text: s
     other = plan.plan_translation(docs, "tweets", "es", BEAM_1, read_cache)
     assert (other.to_send, other.cached) == (first.wanted, {})
     assert asked == ["engine:argos|beam:4", "engine:argos|beam:4", "engine:argos|beam:1"]
+    assert looked_up == [first.wanted] * 3  # only the sentences this run needs
 
 
 def test_nothing_to_translate_reads_no_cache() -> None:
-    def read_cache(signature: str) -> Mapping[str, Translation]:
+    def read_cache(signature: str, texts: Collection[str]) -> Mapping[str, Translation]:
         raise AssertionError("read without need")
 
     docs = [processed("Title\nAn English paragraph with no tweets at all.")]
@@ -85,7 +88,7 @@ def test_gather_merges_batches_and_keeps_cached_translations() -> None:
 
 def test_pairs_and_counters_of_the_seed(seed_text: str) -> None:
     docs = [processed(seed_text)]
-    todo = plan.plan_translation(docs, "tweets", "es", BEAM_4, lambda s: {})
+    todo = plan.plan_translation(docs, "tweets", "es", BEAM_4, lambda s, texts: {})
     done = plan.gather(todo, [BatchResult({t: Translation(f"EN {t}") for t in todo.to_send})])
     pairs = plan.align_all(docs, "tweets", "es", "en", todo, done, BEAM_4)
     assert [p.status for p in pairs] == ["copied", "translated", "translated"]
@@ -106,3 +109,50 @@ def test_pairs_and_counters_of_the_seed(seed_text: str) -> None:
         "sentence_pairs": 3,
         "rejects": 0,
     }
+
+
+def test_a_sentence_translated_in_an_earlier_window_is_not_sent_again() -> None:
+    todo = plan.TranslationPlan(("a", "b"), {}, ("a", "b"))
+    rest, known = plan.split_known(todo, {"a": Translation("A")})
+    assert rest.to_send == ("b",)
+    assert known.done == {"a": Translation("A")}
+    done = plan.gather(rest, [known, BatchResult({"b": Translation("B")})])
+    assert done.translations == {"a": Translation("A"), "b": Translation("B")}
+
+
+def test_totals_of_two_windows_are_the_totals_of_one(seed_text: str) -> None:
+    from datetime import date
+
+    from flows.datasets import RunInfo
+
+    run = RunInfo.of("run-1", date(2026, 1, 2), "tweets", "es", "en", BEAM_4)
+    second = seed_text.replace("\n", "\nAnother paragraph in English for the second copy.\n", 1)
+    docs = [processed(seed_text), processed("Other title\n" + second)]
+    intake = plan.sort_inputs([d.article for d in docs], [], {}, set())
+
+    def window(part: list[ProcessedDocument], totals: plan.RunTotals) -> None:
+        todo = plan.plan_translation(part, "tweets", "es", BEAM_4, lambda s, texts: {})
+        todo, known = plan.split_known(todo, totals.translations)
+        made = BatchResult({t: Translation(f"EN {t}") for t in todo.to_send})
+        done = plan.gather(todo, [known, made])
+        totals.add(
+            run,
+            part,
+            todo,
+            done,
+            plan.align_all(part, "tweets", "es", "en", todo, done, BEAM_4),
+            BEAM_4,
+        )
+
+    whole, split = plan.RunTotals(), plan.RunTotals()
+    window(docs, whole)
+    window(docs[:1], split)
+    window(docs[1:], split)
+    one = plan.summarise_totals(run, intake, whole, "out", 1.0)
+    two = plan.summarise_totals(run, intake, split, "out", 1.0)
+    assert one == two
+    assert (one.documents, one.tweets, one.translated, one.cached) == (2, 4, 4, 0)
+    assert one.counters["ingest.inputs"] == 2  # the intake is counted once, not per window
+    assert one.counters["translate.argos.sent"] == 2  # the second copy's tweets are not sent
+    assert split.replaced == {d.article.doc_id for d in docs}
+    assert [p.segment_id for p in split.preview] == [p.segment_id for p in whole.preview]
