@@ -21,7 +21,9 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,61 +61,59 @@ def make_set(eval_dir: Path, seed: int, n: int, dest: Path) -> Path:
     return dest
 
 
-def with_blank_before_attribution(set_dir: Path, dest: Path) -> Path:
-    """A copy of a generated set in which every paragraph-style tweet written above its
-    attribution has a blank line between the two, as scraped article bodies often have
-    (make_layouts.py does not make this layout; the model must still weigh it)."""
+Rewrite = Callable[[str, list[dict[str, Any]]], str]
+
+
+def rewritten_set(set_dir: Path, dest: Path, rewrite: Rewrite) -> Path:
+    """A copy of a generated set with each article's text passed through `rewrite(text,
+    records)`, which also updates its tweets' truth records (spans) in place."""
     records = [json.loads(x) for x in (set_dir / "truth.jsonl").read_text("utf-8").splitlines()]
     (dest / "articles").mkdir(parents=True)
-    by_file: dict[str, list[dict]] = {}
+    by_file: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_file.setdefault(rec["file"], []).append(rec)
     for name, recs in by_file.items():
         text = (set_dir / "articles" / name).read_text(encoding="utf-8")
-        cuts = sorted(
-            r["spans"][-1][1]
-            for r in recs
-            if r["style"] == "P" and r["layout"] in ("1_lines", "3_date_line")
-        )
-        for cut in reversed(cuts):
-            text = text[:cut] + "\n" + text[cut:]
-        for r in recs:
-            r["spans"] = [
-                [a + sum(c < a for c in cuts), b + sum(c < b for c in cuts)] for a, b in r["spans"]
-            ]
-        (dest / "articles" / name).write_text(text, encoding="utf-8")
+        (dest / "articles" / name).write_text(rewrite(text, recs), encoding="utf-8")
     lines = [json.dumps(r) for r in records]
     (dest / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return dest
 
 
-def with_attribution_first(set_dir: Path, dest: Path) -> Path:
-    """A copy of a generated set in which some one-line tweets written above their attribution
-    come after it instead (`— Name (@handle) Date` then the text), as in some scrapes."""
-    records = [json.loads(x) for x in (set_dir / "truth.jsonl").read_text("utf-8").splitlines()]
-    (dest / "articles").mkdir(parents=True)
-    by_file: dict[str, list[dict]] = {}
-    for rec in records:
-        by_file.setdefault(rec["file"], []).append(rec)
-    for name, recs in by_file.items():
-        text = (set_dir / "articles" / name).read_text(encoding="utf-8")
-        for r in recs:
-            if r["layout"] != "1_lines" or r["multiline"] or len(r["spans"]) != 1:
-                continue
-            if int(r["tweet_id"]) % ATTRIBUTION_FIRST_EVERY:
-                continue  # a rarer layout than text then attribution: a few tweets only
-            a, b = r["spans"][0]
-            if text[b : b + 1] != "\n" or text[a - 1 : a] != "\n":
-                continue
-            end = text.find("\n", b + 1)
-            end = len(text) if end < 0 else end
-            who = text[b + 1 : end]
-            text = text[:a] + who + "\n" + text[a:b] + text[end:]
-            r["spans"] = [[a + len(who) + 1, b + len(who) + 1]]
-        (dest / "articles" / name).write_text(text, encoding="utf-8")
-    lines = [json.dumps(r) for r in records]
-    (dest / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return dest
+def blank_before_attribution(text: str, recs: list[dict[str, Any]]) -> str:
+    """Every paragraph-style tweet written above its attribution gets a blank line between
+    the two, as scraped article bodies often have (make_layouts.py does not make this)."""
+    cuts = sorted(
+        r["spans"][-1][1]
+        for r in recs
+        if r["style"] == "P" and r["layout"] in ("1_lines", "3_date_line")
+    )
+    for cut in reversed(cuts):
+        text = text[:cut] + "\n" + text[cut:]
+    for r in recs:
+        r["spans"] = [
+            [a + sum(c < a for c in cuts), b + sum(c < b for c in cuts)] for a, b in r["spans"]
+        ]
+    return text
+
+
+def attribution_first(text: str, recs: list[dict[str, Any]]) -> str:
+    """Some one-line tweets written above their attribution come after it instead (`— Name
+    (@handle) Date` then the text), as in some scrapes."""
+    for r in recs:
+        if r["layout"] != "1_lines" or r["multiline"] or len(r["spans"]) != 1:
+            continue
+        if int(r["tweet_id"]) % ATTRIBUTION_FIRST_EVERY:
+            continue  # a rarer layout than text then attribution: a few tweets only
+        a, b = r["spans"][0]
+        if text[b : b + 1] != "\n" or text[a - 1 : a] != "\n":
+            continue
+        end = text.find("\n", b + 1)
+        end = len(text) if end < 0 else end
+        who = text[b + 1 : end]
+        text = text[:a] + who + "\n" + text[a:b] + text[end:]
+        r["spans"] = [[a + len(who) + 1, b + len(who) + 1]]
+    return text
 
 
 def _is_tweet(span: Span, truth: list[tuple[int, int]]) -> bool:
@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             set_dir = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"seed{seed}")
-            blank = with_blank_before_attribution(set_dir, Path(tmp) / f"seed{seed}-blank")
-            first = with_attribution_first(set_dir, Path(tmp) / f"seed{seed}-first")
+            blank = rewritten_set(set_dir, Path(tmp) / f"{seed}-blank", blank_before_attribution)
+            first = rewritten_set(set_dir, Path(tmp) / f"{seed}-first", attribution_first)
             for one in (set_dir, blank, first):
                 more_x, more_y = rows_of(one)
                 xs += more_x
