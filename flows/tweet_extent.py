@@ -6,8 +6,9 @@ nearest first while the odds favour the tweet and the text fits in a tweet; the 
 is taken when its odds do.
 
 The weights were fitted by `benchmarks/fit_extent.py` on generated layout sets (seeds 11
-and 12 of `../shared/eval/tools/make_layouts.py`) and checked on the visible benchmark
-(seed 7) and on seed 99; that script prints them and how well they do."""
+and 12 of `../shared/eval/tools/make_layouts.py`, also rewritten into two real layouts the
+generator does not make), pulled towards the hand-set `PRIOR`, and checked on the visible
+benchmark (seed 7) and on seed 99 (`benchmarks/quality.py --layouts`)."""
 
 from __future__ import annotations
 
