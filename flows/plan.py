@@ -325,5 +325,9 @@ def summarise_totals(
         cached=counts["cached"],
         pending=counts["pending"],
         failed=counts["failed"],
-        hint=empty.hint if counts["pending"] else None,
+        hint=(
+            no_engine_hint(run.source_lang, run.target_lang)
+            if run.engine is None and counts["pending"]
+            else None
+        ),
     )
