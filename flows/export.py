@@ -104,20 +104,37 @@ def translated_pairs(root: Path, min_score: float | None = None) -> list[ExportP
 
 # --- formats ----------------------------------------------------------------------------
 
+# The pair's fields each format writes, in its order.
+PROP_FIELDS = (
+    "doc_id",
+    "segment_id",
+    "sentence_index",
+    "engine",
+    "model_id",
+    "score",
+    "count",
+    "run_date",
+)
+JSONL_FIELDS = (
+    "src_lang",
+    "tgt_lang",
+    "src_text",
+    "tgt_text",
+    "count",
+    *(name for name in PROP_FIELDS if name != "count"),
+)
+
+
+def _fields(pair: ExportPair, names: Sequence[str]) -> dict[str, Any]:
+    """`names` of `pair`, in that order, dates written as ISO text."""
+    values = {name: getattr(pair, name) for name in names}
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
 
 def _props(pair: ExportPair) -> list[tuple[str, str]]:
     """TMX `<prop>`s (user-defined types start with `x-`, TMX 1.4b); none for a missing
     value."""
-    values = {
-        "doc_id": pair.doc_id,
-        "segment_id": pair.segment_id,
-        "sentence_index": pair.sentence_index,
-        "engine": pair.engine,
-        "model_id": pair.model_id,
-        "score": pair.score,
-        "count": pair.count,
-        "run_date": pair.run_date.isoformat(),
-    }
+    values = _fields(pair, PROP_FIELDS)
     return [(f"x-{name}", str(value)) for name, value in values.items() if value is not None]
 
 
@@ -162,20 +179,7 @@ def moses_line(text: str) -> str:
 
 
 def jsonl_line(pair: ExportPair) -> str:
-    record = {
-        "src_lang": pair.src_lang,
-        "tgt_lang": pair.tgt_lang,
-        "src_text": pair.src_text,
-        "tgt_text": pair.tgt_text,
-        "count": pair.count,
-        "doc_id": pair.doc_id,
-        "segment_id": pair.segment_id,
-        "sentence_index": pair.sentence_index,
-        "engine": pair.engine,
-        "model_id": pair.model_id,
-        "score": pair.score,
-        "run_date": pair.run_date.isoformat(),
-    }
+    record = _fields(pair, JSONL_FIELDS)
     return json.dumps(record, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
