@@ -18,12 +18,18 @@ How a text is judged (`detect`):
    langdetect chose (and no other language outnumbers Spanish), the decision is Spanish;
    when langdetect says Spanish but another language's own words outnumber the Spanish
    ones, it is that language. Both overrides carry the reason `words`.
+   A second identifier that knows Galician and Basque (`flows.second_opinion`, py3langid)
+   then settles Spanish (reason `second_opinion`): a call becomes Spanish when Spanish is
+   its top language; a Spanish call becomes its top language when it gives Spanish less
+   than `VETO_BELOW`; and any call becomes Galician or Basque (which langdetect cannot
+   say) when it gives that language at least `NO_PROFILE_SURE`.
 4. `context` (the article's language) tips a short text that neither langdetect (below
    `SURE`) nor the words decide, when langdetect lists it as a candidate (reason
    `context`). Spanish words keep a short Spanish tweet Spanish in an English article.
 
-The one constant chosen from data, `LATIN_LANGS`, was chosen on the half of TweetLID 2014
-whose tweet-id hash is even and checked on the other half (see `benchmarks/quality.py`).
+The constants chosen from data were chosen on the half of TweetLID 2014 whose tweet-id hash
+is even and checked on the other half (`LATIN_LANGS`: `benchmarks/quality.py`; `VETO_BELOW`
+and `NO_PROFILE_SURE` also on two generated layout sets: `benchmarks/fit_second_opinion.py`).
 """
 
 from __future__ import annotations
@@ -51,6 +57,11 @@ SURE = 0.99
 # them take short Spanish tweets. Italian words still keep an Italian tweet from being
 # called Spanish (step 3), and Galician and Basque have no profile at all.
 LATIN_LANGS = ("ca", "en", "es", "fr", "pt")
+# The second opinion's thresholds, on py3langid's probabilities among `second_opinion.LANGS`
+# (fitted by `benchmarks/fit_second_opinion.py`).
+VETO_BELOW = 0.03
+NO_PROFILE_SURE = 0.7
+NO_PROFILE = ("eu", "gl")
 
 CAMEL_RE = re.compile(r"(?<=[a-záéíóúñ])(?=[A-ZÁÉÍÓÚÑ])")
 NON_LETTERS_RE = re.compile(r"[^\w\s'’-]|[\d_]")
@@ -201,7 +212,8 @@ def _judge(text: str, context: str | None = None) -> tuple[LangDecision, int]:
     if not text.strip():
         return LangDecision("und", 0.0, (), "empty"), 0
     # Letters that langdetect would see: a tweet of links, emoji and `jajaja` has none.
-    prepared = normalise(clean(text))
+    cleaned = clean(text)
+    prepared = normalise(cleaned)
     letters = sum(c.isalpha() for c in prepared)
     if letters == 0:
         return LangDecision("und", 0.0, (), "no_text"), 0
@@ -215,6 +227,8 @@ def _judge(text: str, context: str | None = None) -> tuple[LangDecision, int]:
         return LangDecision("und", 0.0, (), "no_features"), 0
     candidates = tuple((lang, round(p, 6)) for lang, p in judged.ranked)
     decision, support = _checked_by_words(text, prepared, candidates, judged, latin)
+    if latin:
+        decision, support = _second_opinion(cleaned, decision, support)
     if (
         context
         and support == 0
@@ -255,11 +269,38 @@ def _checked_by_words(
     return LangDecision(top, prob, candidates), max(0, against)
 
 
+def _second_opinion(cleaned: str, decision: LangDecision, support: int) -> tuple[LangDecision, int]:
+    """The call settled by py3langid (step 3 of the module's doc). A changed decision has
+    no word support: a short sentence it changed still follows its segment."""
+    from flows import second_opinion
+
+    ranked = second_opinion.rank(cleaned)
+    lang = settled(decision.lang, ranked, VETO_BELOW, NO_PROFILE_SURE)
+    if lang == decision.lang:
+        return decision, support
+    return replace(decision, lang=lang, prob=dict(ranked)[lang], reason="second_opinion"), 0
+
+
+def settled(
+    lang: str, ranked: tuple[tuple[str, float], ...], veto_below: float, no_profile_sure: float
+) -> str:
+    """The language after the second opinion `ranked` (best first) of a call of `lang`:
+    Spanish when Spanish is its top language; its top language when it gives Spanish less
+    than `veto_below` against a Spanish call; Galician or Basque when it gives them at
+    least `no_profile_sure`. Else `lang` stands."""
+    top, prob = ranked[0]
+    if top == "es" or (top in NO_PROFILE and prob >= no_profile_sure):
+        return top
+    if lang == "es" and dict(ranked).get("es", 0.0) < veto_below:
+        return top
+    return lang
+
+
 def detect(text: str, context: str | None = None) -> LangDecision:
     """The language of `text`, or `und` with a reason (`empty`, `no_text`, `too_short`,
     `no_features`). `context`, the language around the text (the article's), is a prior
     that tips short, uncertain texts. A decision the frequent words changed has reason
-    `words`."""
+    `words`; one the second identifier settled, `second_opinion`."""
     return _judge(text, context)[0]
 
 
@@ -319,15 +360,18 @@ def _not_judged(segment: Segment) -> Segment:
 
 # Bump when a change to the code above changes decisions (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 
 def signature() -> str:
-    """What made every `lang`: langdetect's version, these rules and their constants."""
+    """What made every `lang`: langdetect's and py3langid's versions, these rules and their
+    constants."""
     from importlib.metadata import version
 
+    from flows import second_opinion
     from flows.signature import rules_digest
 
     return (
-        f"detect:langdetect-{version('langdetect')}+rules.{RULES_VERSION}.{rules_digest(globals())}"
+        f"detect:langdetect-{version('langdetect')}+{second_opinion.version()}"
+        f"+rules.{RULES_VERSION}.{rules_digest(globals())}"
     )

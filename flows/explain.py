@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows import detect as detection
+from flows import languages, second_opinion
 from flows.records import LangDecision
 
 # Every reason a decision can carry (README, "Why a language"). `langdetect`: its top
@@ -15,6 +16,7 @@ from flows.records import LangDecision
 REASONS: dict[str, str] = {
     "langdetect": "langdetect's most probable language, unchanged by any rule",
     "words": "the frequent words of the text outweigh langdetect's choice",
+    "second_opinion": "py3langid, which knows Galician and Basque, settles a call about Spanish",
     "context": "short and uncertain: the article's language, one of the candidates, tips it",
     "from_segment": "a short sentence takes the language of its segment",
     "from_article": "a segment too short to judge takes the article's language",
@@ -26,7 +28,7 @@ REASONS: dict[str, str] = {
 }
 # Reasons under which the chosen language may have a lower langdetect probability than
 # another candidate: a rule, not langdetect, chose it.
-OVERRIDES = frozenset({"words", "context", "from_segment", "from_article"})
+OVERRIDES = frozenset({"words", "second_opinion", "context", "from_segment", "from_article"})
 
 
 def reason_of(decision: LangDecision) -> str:
@@ -75,8 +77,15 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
         rules.append(f"langdetect: {top} {p:.3f}")
     if reason == "words":
         rules.append(
-            f"words: {language_name(decision.lang)} function words outweigh langdetect "
+            f"words: {languages.name(decision.lang)} function words outweigh langdetect "
             f"(chose {decision.lang} over {decision.candidates[0][0]})"
+        )
+    elif reason == "second_opinion":
+        ranked = second_opinion.rank(cleaned)
+        rules.append(
+            "second_opinion: py3langid "
+            + ", ".join(f"{lg} {p:.3f}" for lg, p in ranked[:3])
+            + f" (chose {decision.lang} over {decision.candidates[0][0]})"
         )
     elif reason == "context":
         rules.append(f"context: {REASONS['context']} ({decision.lang})")
@@ -93,10 +102,3 @@ def explain(text: str, line: int, context: str | None = None) -> dict[str, Any]:
         "spanish_evidence": detection.spanish_evidence(text),
         "rules": rules_fired(text, decision),
     }
-
-
-NAMES = {"es": "Spanish", "en": "English", "pt": "Portuguese", "ca": "Catalan", "fr": "French"}
-
-
-def language_name(code: str) -> str:
-    return NAMES.get(code, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import langdetect_backend
+from flows import langdetect_backend, second_opinion
 from flows.detect import (
     SEED,
     _judge,
@@ -141,6 +141,36 @@ def test_other_languages_keep_their_language(text: str, lang: str) -> None:
 )
 def test_languages_without_a_profile_are_not_called_spanish(text: str) -> None:
     assert detect(text).lang != "es"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ninguén me entende", "gl"),  # the words say Spanish; langdetect has no Galician
+        ("Hoxe non teño ganas de facer nada, xa o sabes.", "gl"),  # langdetect: Portuguese
+        ("Gaur ez dut ezer egin nahi, bihar arte.", "eu"),  # langdetect: French, sure
+        ("Menuda semana", "es"),  # langdetect: Portuguese
+        ("Felices fiestas", "es"),  # langdetect: English
+    ],
+)
+def test_the_second_opinion_settles_spanish_and_names_galician_and_basque(
+    text: str, lang: str
+) -> None:
+    decision = detect(text)
+    assert (decision.lang, decision.reason) == (lang, "second_opinion")
+    assert decision.candidates[0][0] != lang  # langdetect's own call is kept
+    # Its confidence is the second identifier's, for the language it chose.
+    assert (decision.lang, decision.prob) == second_opinion.rank(clean(text))[0]
+
+
+def test_the_second_opinion_leaves_agreed_calls_alone() -> None:
+    for text, lang in [
+        ("No puedo más con los exámenes", "es"),
+        ("Thank you all for coming tonight", "en"),
+        ("Obrigado a todos", "pt"),
+    ]:
+        decision = detect(text)
+        assert (decision.lang, decision.reason) == (lang, None)
 
 
 def test_words_that_overrule_langdetect_say_so() -> None:
