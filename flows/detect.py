@@ -207,8 +207,9 @@ def _is_latin(text: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 15)
-def _judge(text: str, context: str | None = None) -> tuple[LangDecision, int]:
-    """The decision and how many words support it (0: langdetect alone)."""
+def _judge(text: str, context: str | None = None, second: bool = True) -> tuple[LangDecision, int]:
+    """The decision and how many words support it (0: langdetect alone); `second`: ask the
+    second opinion."""
     if not text.strip():
         return LangDecision("und", 0.0, (), "empty"), 0
     # Letters that langdetect would see: a tweet of links, emoji and `jajaja` has none.
@@ -227,7 +228,7 @@ def _judge(text: str, context: str | None = None) -> tuple[LangDecision, int]:
         return LangDecision("und", 0.0, (), "no_features"), 0
     candidates = tuple((lang, round(p, 6)) for lang, p in judged.ranked)
     decision, support = _checked_by_words(text, prepared, candidates, judged, latin)
-    if latin:
+    if latin and second:
         decision, support = _second_opinion(cleaned, decision, support)
     if (
         context
@@ -296,12 +297,13 @@ def settled(
     return lang
 
 
-def detect(text: str, context: str | None = None) -> LangDecision:
+def detect(text: str, context: str | None = None, *, second_opinion: bool = True) -> LangDecision:
     """The language of `text`, or `und` with a reason (`empty`, `no_text`, `too_short`,
     `no_features`). `context`, the language around the text (the article's), is a prior
     that tips short, uncertain texts. A decision the frequent words changed has reason
-    `words`; one the second identifier settled, `second_opinion`."""
-    return _judge(text, context)[0]
+    `words`; one the second identifier settled, `second_opinion` (asked unless told not
+    to: prose, where langdetect has the words it needs, is judged without it)."""
+    return _judge(text, context, second_opinion)[0]
 
 
 def _letters(text: str) -> int:
@@ -309,19 +311,21 @@ def _letters(text: str) -> int:
 
 
 def detect_segment(segment: Segment, context: str) -> Segment:
-    """The segment's language and each sentence's. A sentence is judged by itself when it
+    """The segment's language and each sentence's (a tweet's with the second opinion,
+    prose without: it is there for tweets). A sentence is judged by itself when it
     is long enough or its own words back the decision; otherwise it
     takes its segment's language (reason `from_segment`), so a short aside follows its
     tweet while the Spanish and English sentences of a mixed tweet are decided apart. A
     segment with nothing to judge takes the article's language when it has some letters
     (`from_article`); the article's language is otherwise only a prior."""
     prior = context if context != "und" else None
-    seg_lang = detect(segment.text, prior)
+    second = segment.kind == "tweet"
+    seg_lang = detect(segment.text, prior, second_opinion=second)
     if seg_lang.lang == "und" and seg_lang.reason == "too_short" and context != "und":
         seg_lang = LangDecision(context, 0.0, (), "from_article")
     sentences = []
     for sentence in segment.sentences:
-        own, support = _judge(sentence.text)
+        own, support = _judge(sentence.text, None, second)
         # langdetect's probability on a dozen letters means little: a short sentence needs
         # its own words to break from its segment (`Estamos juntos.` in a Portuguese tweet).
         sure = own.lang != "und" and (
@@ -338,7 +342,7 @@ def article_language(segments: tuple[Segment, ...]) -> LangDecision:
     body = "\n".join(
         s.text for s in segments if s.kind in ("title", "subtitle", "heading", "paragraph")
     )
-    return detect(body)
+    return detect(body, second_opinion=False)
 
 
 def detect_document(doc: ProcessedDocument) -> ProcessedDocument:

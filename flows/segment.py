@@ -222,12 +222,12 @@ class Layout:
             body = [ln.text for i, ln in enumerate(self.lines) if i not in near]
             if sum(len(t) for t in body) < ARTICLE_LANG_MIN_CHARS:
                 body = [ln.text for i, ln in enumerate(self.lines) if i not in marks]
-            self._article_lang = detect("\n".join(body)).lang
+            self._article_lang = detect("\n".join(body), second_opinion=False).lang
         return self._article_lang
 
     def line_lang(self, i: int) -> str:
         if i not in self._line_langs:
-            decision = detect(self.lines[i].text)
+            decision = detect(self.lines[i].text, second_opinion=False)
             sure = decision.prob >= LINE_LANG_SURE or decision.reason == "words"
             self._line_langs[i] = decision.lang if sure else "und"
         return self._line_langs[i]
