@@ -282,6 +282,7 @@ class Layout:
         if (
             i + 1 in self.attributions
             and self.attributions[i + 1].text_start == self.lines[i + 1].start
+            and self.lines[i + 1].block == line.block
         ):
             return []  # the line stands right above the next attribution: its text
         if tweet_length(f"{self.text(so_far)} {line.text}") > TWEET_MAX_CHARS:
@@ -410,7 +411,7 @@ def _trim_end(doc: str, start: int, end: int) -> int:
 
 # Bump when a change to the code above changes segments (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 
 def signature() -> str:

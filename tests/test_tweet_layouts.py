@@ -106,6 +106,17 @@ def test_a_handle_longer_than_twitter_allows_is_no_attribution() -> None:
     assert not [s for s in segment(doc_text(text, "x.txt")) if s.kind == "tweet"]
 
 
+def test_a_split_tweet_keeps_its_text_above_an_attribution_that_lost_its_own() -> None:
+    """The text below a split attribution, then a blank line, then an attribution whose
+    tweet text the scraper lost: the text is the first tweet's."""
+    split, expected = tweet_block("split", "April 13, 2023")
+    block = f"{split}\n\n— Election Watch (@ElectionWatch) April 14, 2023"
+    segments = segment(doc_text(article("P", block), "x.txt"))
+    first, lost = [s for s in segments if s.kind == "tweet"]
+    assert (first.author_handle, first.text) == (HANDLE, expected)
+    assert (lost.author_handle, lost.text, lost.note) == ("ElectionWatch", "", "tweet_text_missing")
+
+
 def test_spanish_line_above_an_attribution_in_an_english_article_is_the_tweet() -> None:
     block = (
         "No hay autobuses desde las seis de la mañana.\nEsperamos una respuesta del ayuntamiento."
