@@ -346,11 +346,13 @@ def speed_report(
     import langdetect.detector_factory as bare_factory
 
     from flows import detect as stage
-    from flows import langdetect_backend
+    from flows import langdetect_backend, second_opinion
 
     stage._judge.cache_clear()
     langdetect_backend.factory.cache_clear()
     langdetect_backend._judge.cache_clear()
+    second_opinion._identifier.cache_clear()
+    second_opinion.rank.cache_clear()
     t0 = time.perf_counter()
     detect("warm up: loads the profiles once")
     ours_load = time.perf_counter() - t0
@@ -363,6 +365,7 @@ def speed_report(
         # every text judged afresh: the stage memoises texts it has seen in this process
         stage._judge.cache_clear()
         langdetect_backend._judge.cache_clear()
+        second_opinion.rank.cache_clear()
         return [detect(t) for t in batch]
 
     ours_rate = median_rate(ours, texts, repeats)
