@@ -200,7 +200,9 @@ def main() -> None:
     help="Processes that segment and detect  [default: number of cores]",
 )
 @click.option(
-    "--progress/--no-progress", default=None, help="Progress bar  [default: on in a terminal]"
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bars  [default: on in a terminal, off with -q]",
 )
 @click.option(
     "--json",
@@ -246,7 +248,9 @@ def run(
         target_lang=target_lang,
         force=force,
         follow_symlinks=follow_symlinks,
-        progress=sys.stderr.isatty() if progress is None else progress,
+        progress=progress
+        if progress is not None
+        else sys.stderr.isatty() and VERBOSITY["level"] >= 0,
         workers=workers,
         argos=ArgosOptions(
             beam_size=beam_size,
