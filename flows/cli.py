@@ -381,12 +381,19 @@ OUTPUT_FORMAT = click.option(
 @click.option("--all", "show_all", is_flag=True, help="Also show sentences carried over (copied).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @OUTPUT_FORMAT
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also why each tweet has its language, as `detect --explain` says it.",
+)
 @reports_errors
-def show(out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str) -> None:
+def show(
+    out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str, explain: bool
+) -> None:
     """Originals and translations side by side, with their article."""
     from flows.show import render_pairs
 
-    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt)
+    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt, explain=explain)
 
 
 @main.command()
