@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tomllib
@@ -184,10 +185,11 @@ def api_for_run() -> Iterator[str | None]:
 
 
 def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
-    """Register the flow as a deployment with a cron schedule and run it until stopped, on
-    the configured Prefect API, else on the server of `bilingual server start` when it is up,
-    else on a local server on 127.0.0.1 started first (Prefect refuses to schedule on its
-    temporary per-process server) and stopped on exit."""
+    """Register the flow as a deployment with a cron schedule and run it until stopped
+    (Ctrl-C or SIGTERM), on the configured Prefect API, else on the server of `bilingual
+    server start` when it is up, else on a local server on 127.0.0.1 started first (Prefect
+    refuses to schedule on its temporary per-process server) and stopped on exit. Prints
+    the command that triggers a run, one line per run it executes, and how it stopped."""
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
@@ -196,26 +198,99 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
     except ValidationError:
         raise UsageError(f"--cron {cron!r} is not a valid cron expression") from None
     parameters = settings.schedule_parameters()
-    if configured_api_url():
-        _serve(name, cron, parameters)
-        return
-    local = server.running()
-    if local is not None:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+    _interrupt_on_sigterm()
+    stopped = "stopped"
+    try:
+        configured = configured_api_url()
+        if configured:
+            stopped = (
+                f"stopped; the Prefect server at {configured} keeps running "
+                "(serve did not start it)"
+            )
+            print(f"using the configured Prefect server: {configured}", flush=True)
+            _serve(name, cron, parameters, configured)
+            return
+        local = server.running()
+        if local is not None:
+            from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        print(f"using the local Prefect server: {local.ui_url}", flush=True)
-        with temporary_settings({PREFECT_API_URL: local.api_url}):
-            _serve(name, cron, parameters)
-        return
-    with prefect_server() as api_url:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+            stopped = (
+                f"stopped; the local Prefect server at {local.ui_url} keeps running "
+                "(`bilingual server stop` stops it)"
+            )
+            print(f"using the local Prefect server: {local.ui_url}", flush=True)
+            with temporary_settings({PREFECT_API_URL: local.api_url}):
+                _serve(name, cron, parameters, local.api_url)
+            return
+        with prefect_server() as api_url:
+            from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        print(f"started a local Prefect server: {api_url.removesuffix('/api')}", flush=True)
-        with temporary_settings({PREFECT_API_URL: api_url}):
-            _serve(name, cron, parameters)
+            stopped = "stopped; server shut down"
+            print(f"started a local Prefect server: {api_url.removesuffix('/api')}", flush=True)
+            with temporary_settings({PREFECT_API_URL: api_url}):
+                _serve(name, cron, parameters, api_url)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C, or SIGTERM before or after Prefect's runner handled it
+    finally:
+        print(stopped, flush=True)
 
 
-def _serve(name: str, cron: str, parameters: dict[str, Any]) -> None:
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so that a server `serve` started is
+    shut down on the way out (Prefect's runner handles SIGTERM itself while it runs)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _serve(name: str, cron: str, parameters: dict[str, Any], api_url: str) -> None:
+    """What `Flow.serve` does, with our own messages: the deployment registered, the exact
+    command that triggers a run on this server, a line after each run."""
+    import asyncio
+
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
+
     from flows.pipeline import bilingual_flow
 
-    bilingual_flow.serve(name=name, cron=cron, parameters=parameters)
+    flow = bilingual_flow.with_options(
+        on_completion=[print_run_summary], on_failure=[print_run_failure]
+    )
+    runner = Runner(name=name)
+    runner.add_flow(flow, name=name, cron=cron, parameters=parameters)
+    print(f"serving '{flow.name}/{name}' on the schedule {cron!r}; a run now:", flush=True)
+    print(f"PREFECT_API_URL={api_url} prefect deployment run '{flow.name}/{name}'", flush=True)
+    try:
+        asyncio.run(runner.start())
+    except TerminationSignal:
+        pass
+    finally:
+        _interrupt_on_sigterm()  # the runner's own handler would exit mid-cleanup
+
+
+def print_run_summary(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect hook, in the process of a served run: its summary in one line."""
+    release_worker_pool(flow_run.parameters.get("workers"))
+    summary = RunSummary(**state.result())
+    print(f"run {flow_run.name}: {summary.one_line()}", flush=True)
+
+
+def print_run_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect hook, in the process of a served run that failed: why, in one line."""
+    release_worker_pool(flow_run.parameters.get("workers"))
+    message = " ".join(str(state.message or state.name).split())
+    print(f"run {flow_run.name} failed: {message}", flush=True)
+
+
+def release_worker_pool(workers: int | None) -> None:
+    """Shut down the run's pool of analyse processes, if it started one. Prefect's runner
+    starts each served run in a multiprocessing child, whose exit joins its child processes
+    before the pool's own exit hook could stop them: the run's process would never end,
+    and `serve` would wait for it on Ctrl-C."""
+    from flows import analyse
+
+    if analyse.worker_pool.cache_info().currsize:
+        analyse.worker_pool(workers or analyse.default_workers()).shutdown()
+        analyse.worker_pool.cache_clear()
