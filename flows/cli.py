@@ -409,6 +409,17 @@ def docs(out: Path, fmt: str) -> None:
 
 @main.command()
 @click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_FORMAT
+@reports_errors
+def runs(out: Path, fmt: str) -> None:
+    """The runs under OUT: documents each wrote, how many are still there, how many moved."""
+    from flows.show import render_runs
+
+    render_runs(out, fmt=fmt)
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
 @click.option(
     "--run-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),

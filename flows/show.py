@@ -245,6 +245,75 @@ def render_documents(out: Path, fmt: str = "table") -> None:
     console.print(f"{len(rows)} {noun}; `bilingual show --doc ID` shows one", highlight=False)
 
 
+RUN_FIELDS = (
+    "run_date",
+    "run_id",
+    "status",
+    "documents",
+    "documents_now",
+    "moved",
+    "rejects",
+    "engine",
+)
+
+
+def run_rows(out: Path) -> list[dict[str, Any]]:
+    """Every run under `out`, oldest first: what it wrote (`documents`, its `runs` row's
+    `n_documents`) and what of it is still there (`documents_now`, counted now in
+    `documents`): a later `--force` run moves an article's rows to itself (`moved`)."""
+    from collections import Counter
+
+    if not datasets.part_files(out, "runs"):
+        raise BilingualError(f"{out}: no runs dataset here; run `bilingual run` first")
+    columns = ["run_id", "started_at", "n_documents", "n_rejects", "engine", "status"]
+    runs = datasets.read_dataset(out, "runs", columns).to_pylist()
+    now = Counter(datasets.read_dataset(out, "documents", ["run_id"]).column("run_id").to_pylist())
+    runs.sort(key=lambda r: (r["run_date"], r["started_at"]))
+    return [
+        {
+            "run_date": str(r["run_date"]),
+            "run_id": r["run_id"],
+            "status": r["status"],
+            "documents": r["n_documents"],
+            "documents_now": now[r["run_id"]],
+            "moved": r["n_documents"] - now[r["run_id"]],
+            "rejects": r["n_rejects"],
+            "engine": r["engine"] or "none",
+        }
+        for r in runs
+    ]
+
+
+def render_runs(out: Path, fmt: str = "table") -> None:
+    rows = run_rows(out)
+    if fmt != "table":
+        emit(rows, fmt, RUN_FIELDS)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table()
+    table.add_column("run date", no_wrap=True, min_width=10)
+    table.add_column("run", no_wrap=True, min_width=DOC_ID_PREFIX)
+    table.add_column("status", max_width=12, no_wrap=True, overflow="ellipsis")
+    for name in ("docs", "now", "moved", "rejects"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("engine", no_wrap=True)
+    for r in rows:
+        counts = (r["documents"], r["documents_now"], r["moved"], r["rejects"])
+        table.add_row(
+            r["run_date"], r["run_id"][:DOC_ID_PREFIX], r["status"], *map(str, counts), r["engine"]
+        )
+    console.print(table)
+    moved = sum(r["moved"] for r in rows)
+    if moved:
+        console.print(
+            f"{moved} document(s) moved to a later run by `run --force` (README, Re-running)",
+            highlight=False,
+        )
+
+
 def emit(rows: Sequence[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:
     """`json`: one array of objects; `csv`: a header row, then one row per object (an
     empty answer is `[]` or the header alone, so a script reads it like any other)."""
