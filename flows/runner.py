@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flows import server
 from flows.errors import UsageError
 from flows.languages import NO_ENGINE
+from flows.prefect_config import ApiSetting, api_url_setting
 from flows.report import RunSummary
 from flows.settings import RunSettings
 
@@ -90,8 +90,7 @@ def run_once(
     from flows.translate import select_engine
 
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
-    if not quiet:
-        announce_orchestrator()
+    expected = announce_orchestrator(show=not quiet)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
@@ -102,42 +101,44 @@ def run_once(
         settings = replace(settings, workers=1)  # daemonic: they may not start processes
     # Held from before Prefect starts, so a second run is refused in one line; the flow's own
     # lock (for scheduled runs) is re-entrant in this process.
-    with output_lock(Path(settings.out)), api_for_run():
+    with output_lock(Path(settings.out)), api_for_run() as api:
+        if api != expected and not quiet:  # the status line read a setting Prefect did not
+            print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
         result = flow(**settings.flow_parameters())
     return RunSummary(**result)
 
 
-def profile_api_url() -> str | None:
-    """`PREFECT_API_URL` of the active profile in Prefect's profiles file, read without
-    importing Prefect (~4 s)."""
-    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
-    try:
-        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
-    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
-    return str(url) if url else None
+def _server_in_use(api: str | None) -> str:
+    if api is None:
+        return "Prefect's own settings name no server; it starts a temporary one (~20 s)"
+    return f"Prefect's own settings name the server at {api}; the run uses it"
 
 
-def announce_orchestrator() -> None:
+def announce_orchestrator(show: bool = True) -> str | None:
     """One status line on stderr before Prefect is imported, so the first seconds of a run
-    are not silent: which server the run will use (in a terminal), or that a temporary one
-    is starting (always)."""
+    are not silent: which server the run will use and where that is set (in a terminal), or
+    that a temporary one is starting (always). Returns the API URL it expects (None: a
+    temporary server), which `run_once` checks against Prefect's own settings."""
     if "prefect.settings" in sys.modules:  # imported already (in-process callers): ask it
-        configured = configured_api_url()
+        url = configured_api_url()
+        configured = ApiSetting(url, "Prefect's settings") if url else None
     else:
-        configured = os.environ.get("PREFECT_API_URL") or profile_api_url()
+        configured = api_url_setting()
     local = None if configured else server.running()
     if configured:
-        line = f"starting the flow on the Prefect server at {configured}…"
+        where = f"{configured.url} (from {configured.source})"
+        line = f"starting the flow on the Prefect server at {where}…"
+        expected: str | None = configured.url
     elif local is not None:
         line = f"starting the flow on the local Prefect server at {local.ui_url}…"
+        expected = local.api_url
     else:
         line = TEMPORARY_SERVER_HINT
+        expected = None
     # A wait of seconds is worth a line in a terminal; the ~20 s of a temporary server in any log.
-    if line == TEMPORARY_SERVER_HINT or sys.stderr.isatty():
+    if show and (line == TEMPORARY_SERVER_HINT or sys.stderr.isatty()):
         print(line, file=sys.stderr, flush=True)
+    return expected
 
 
 @contextmanager

@@ -119,7 +119,10 @@ def test_a_terminal_run_shows_the_status_line_first_and_no_telemetry_notice(
     chunks = _read_pty([bilingual, *args, "--no-progress"], env, timeout=240)
     text = "".join(c for _, c in chunks).replace("\r\n", "\n")
     first_line = text.split("\n", 1)[0]
-    assert first_line == f"starting the flow on the Prefect server at {PREFECT_API_URL.value()}…"
+    assert first_line == (
+        f"starting the flow on the Prefect server at {PREFECT_API_URL.value()} "
+        "(from PREFECT_API_URL)…"
+    )
     print(f"status line after {chunks[0][0]:.2f} s (noisy: shared machine)")
     assert "usage data" not in text and "telemetry" not in text
     assert "documents" in text and "report:" in text
