@@ -203,6 +203,7 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
     stopped = "stopped"
     try:
         configured = configured_api_url()
+        local = None if configured else server.running()
         if configured:
             stopped = (
                 f"stopped; the Prefect server at {configured} keeps running "
@@ -210,9 +211,7 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
             )
             print(f"using the configured Prefect server: {configured}", flush=True)
             _serve(name, cron, parameters, configured)
-            return
-        local = server.running()
-        if local is not None:
+        elif local is not None:
             from prefect.settings import PREFECT_API_URL, temporary_settings
 
             stopped = (
@@ -222,18 +221,19 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
             print(f"using the local Prefect server: {local.ui_url}", flush=True)
             with temporary_settings({PREFECT_API_URL: local.api_url}):
                 _serve(name, cron, parameters, local.api_url)
-            return
-        with prefect_server() as api_url:
-            from prefect.settings import PREFECT_API_URL, temporary_settings
+        else:
+            stopped = "stopped; server shut down"  # also when stopped while it starts
+            with prefect_server() as api_url:
+                from prefect.settings import PREFECT_API_URL, temporary_settings
 
-            stopped = "stopped; server shut down"
-            print(f"started a local Prefect server: {api_url.removesuffix('/api')}", flush=True)
-            with temporary_settings({PREFECT_API_URL: api_url}):
-                _serve(name, cron, parameters, api_url)
+                ui_url = api_url.removesuffix("/api")
+                print(f"started a local Prefect server: {ui_url}", flush=True)
+                with temporary_settings({PREFECT_API_URL: api_url}):
+                    _serve(name, cron, parameters, api_url)
     except KeyboardInterrupt:
         pass  # Ctrl-C, or SIGTERM before or after Prefect's runner handled it
-    finally:
-        print(stopped, flush=True)
+    # Reached on a stop, not on an error (that is one `error:` line from the command line).
+    print(stopped, flush=True)
 
 
 def _interrupt_on_sigterm() -> None:
