@@ -139,3 +139,29 @@ def test_an_unreadable_config_file_is_no_setting(tmp_path: Path, broken: str) ->
     (tmp_path / broken).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / broken).write_text("this is [not toml")
     assert api_url_setting(tmp_path, {"PREFECT_HOME": str(tmp_path / "home")}) is None
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_status_line_prefect_contradicts_is_corrected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+    from prefect.settings import PREFECT_API_URL
+
+    from flows import runner
+    from flows.cli import main
+    from tests.conftest import SEED
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(SEED, tmp_path / "in" / SEED.name)
+    # as if the status line had read a setting Prefect does not read
+    monkeypatch.setattr(runner, "announce_orchestrator", lambda show: "http://127.0.0.1:9/api")
+    args = ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--engine", "apertium"]
+    result = CliRunner().invoke(main, [*args, "--json", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        f"correction: Prefect's own settings name the server at {PREFECT_API_URL.value()}; "
+        "the run uses it"
+    )
