@@ -200,7 +200,9 @@ def main() -> None:
     help="Processes that segment and detect  [default: number of cores]",
 )
 @click.option(
-    "--progress/--no-progress", default=None, help="Progress bar  [default: on in a terminal]"
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bars  [default: on in a terminal, off with -q]",
 )
 @click.option(
     "--json",
@@ -246,7 +248,9 @@ def run(
         target_lang=target_lang,
         force=force,
         follow_symlinks=follow_symlinks,
-        progress=sys.stderr.isatty() if progress is None else progress,
+        progress=progress
+        if progress is not None
+        else sys.stderr.isatty() and VERBOSITY["level"] >= 0,
         workers=workers,
         argos=ArgosOptions(
             beam_size=beam_size,
@@ -377,12 +381,19 @@ OUTPUT_FORMAT = click.option(
 @click.option("--all", "show_all", is_flag=True, help="Also show sentences carried over (copied).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @OUTPUT_FORMAT
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also why each tweet has its language, as `detect --explain` says it.",
+)
 @reports_errors
-def show(out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str) -> None:
+def show(
+    out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str, explain: bool
+) -> None:
     """Originals and translations side by side, with their article."""
     from flows.show import render_pairs
 
-    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt)
+    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt, explain=explain)
 
 
 @main.command()
@@ -394,6 +405,17 @@ def docs(out: Path, fmt: str) -> None:
     from flows.show import render_documents
 
     render_documents(out, fmt=fmt)
+
+
+@main.command()
+@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_FORMAT
+@reports_errors
+def runs(out: Path, fmt: str) -> None:
+    """The runs under OUT: documents each wrote, how many are still there, how many moved."""
+    from flows.show import render_runs
+
+    render_runs(out, fmt=fmt)
 
 
 @main.command()

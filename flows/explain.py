@@ -36,16 +36,21 @@ def reason_of(decision: LangDecision) -> str:
 
 
 def confidence(decision: LangDecision) -> float:
-    """langdetect's probability of the chosen language (0 for `und` or a language it did
-    not list): never a rejected candidate's."""
+    """langdetect's probability of the chosen language (for one it did not list, as
+    Galician or Basque, the decision's own: py3langid's; 0 for `und`): never a rejected
+    candidate's."""
     return dict(decision.candidates).get(decision.lang, decision.prob)
 
 
 def as_json(decision: LangDecision, line: int) -> dict[str, Any]:
-    """One `bilingual detect` answer: the line number, the language, its confidence, the
-    reason and langdetect's candidates (`prob` kept as the decision's probability)."""
+    """One `bilingual detect` answer: the line number, then `decision_fields`."""
+    return {"line": line, **decision_fields(decision)}
+
+
+def decision_fields(decision: LangDecision) -> dict[str, Any]:
+    """The language, its confidence, the reason and langdetect's candidates (`prob` kept
+    as the decision's probability)."""
     return {
-        "line": line,
         "lang": decision.lang,
         "confidence": confidence(decision),
         "reason": reason_of(decision),
@@ -56,6 +61,8 @@ def as_json(decision: LangDecision, line: int) -> dict[str, Any]:
 
 def rules_fired(text: str, decision: LangDecision) -> list[str]:
     """The steps of `flows.detect` that shaped this decision, in the order they run."""
+    if reason_of(decision) == "boilerplate":  # structure decided: never cleaned nor judged
+        return [f"boilerplate: {REASONS['boilerplate']}"]
     rules = []
     cleaned = detection.clean(text)
     if cleaned != " ".join(text.split()):
@@ -65,6 +72,10 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
     reason = reason_of(decision)
     if reason in ("empty", "no_text", "too_short", "no_features"):
         rules.append(f"{reason}: {REASONS[reason]}")
+        return rules
+    if reason == "from_article":  # judged too short first, then given the article's language
+        rules.append(f"too_short: {REASONS['too_short']}")
+        rules.append(f"from_article: {REASONS['from_article']} ({decision.lang})")
         return rules
     prepared = detection.normalise(cleaned)
     latin = detection._is_latin("".join(prepared.split()))
@@ -87,17 +98,23 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
             + ", ".join(f"{lg} {p:.3f}" for lg, p in ranked[:3])
             + f" (chose {decision.lang} over {decision.candidates[0][0]})"
         )
-    elif reason == "context":
-        rules.append(f"context: {REASONS['context']} ({decision.lang})")
+    elif reason in ("context", "from_segment"):
+        rules.append(f"{reason}: {REASONS[reason]} ({decision.lang})")
     return rules
 
 
 def explain(text: str, line: int, context: str | None = None) -> dict[str, Any]:
-    """`as_json` with the cleaned text langdetect saw, the word evidence for Spanish
-    against each rival, and the rules that fired."""
+    """`as_json` of the decision on `text` (with `context`, the article's language), then
+    its `evidence`."""
     decision = detection.detect(text, context)
+    return {**as_json(decision, line), **evidence(text, decision)}
+
+
+def evidence(text: str, decision: LangDecision) -> dict[str, Any]:
+    """What `--explain` adds to a decision on `text` (made now, or read back from the
+    datasets): the cleaned text langdetect saw, the word evidence for Spanish against each
+    rival, and the rules that fired."""
     return {
-        **as_json(decision, line),
         "cleaned": detection.normalise(detection.clean(text)),
         "spanish_evidence": detection.spanish_evidence(text),
         "rules": rules_fired(text, decision),

@@ -146,7 +146,7 @@ def bilingual_flow(
                 job, index, articles, intake.new_rejects if index == 0 else (), totals, steps
             )
         # commit: the staged files of every window, then the `runs` row last
-        step = bar.step("writing", 1)
+        step = bar.step("writing", 1, unit="")
         seconds = round(time.perf_counter() - t0, 3)
         summary = plan.summarise_totals(run, intake, totals, str(root), seconds)
         run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)

@@ -59,6 +59,18 @@ class RunSummary:
             *((f"  {name}", str(n)) for name, n in sorted(self.counters.items())),
         ]
 
+    def one_line(self) -> str:
+        """The summary's facts in one line (`serve` prints it after each run)."""
+        engine = f"{self.engine} ({self.model_id})" if self.engine else "no engine"
+        name = languages.name(self.source_lang)
+        return (
+            f"{self.run_date} {self.status}: {self.documents} documents "
+            f"({self.skipped} skipped), {self.segments} segments, {self.tweets} tweets, "
+            f"{self.spanish_tweets} {name} tweets, {self.translated} translated "
+            f"({self.cached} from cache), {self.pending} pending, {self.failed} failed, "
+            f"{self.rejected} rejected; {engine}; {self.seconds:.1f} s; {self.out}"
+        )
+
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flows import server
 from flows.errors import UsageError
 from flows.languages import NO_ENGINE
+from flows.prefect_config import ApiSetting, api_url_setting
 from flows.report import RunSummary
 from flows.settings import RunSettings
 
@@ -89,8 +90,7 @@ def run_once(
     from flows.translate import select_engine
 
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
-    if not quiet:
-        announce_orchestrator()
+    expected = announce_orchestrator(show=not quiet)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
     from flows.pipeline import bilingual_flow
 
@@ -101,42 +101,44 @@ def run_once(
         settings = replace(settings, workers=1)  # daemonic: they may not start processes
     # Held from before Prefect starts, so a second run is refused in one line; the flow's own
     # lock (for scheduled runs) is re-entrant in this process.
-    with output_lock(Path(settings.out)), api_for_run():
+    with output_lock(Path(settings.out)), api_for_run() as api:
+        if api != expected and not quiet:  # the status line read a setting Prefect did not
+            print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
         result = flow(**settings.flow_parameters())
     return RunSummary(**result)
 
 
-def profile_api_url() -> str | None:
-    """`PREFECT_API_URL` of the active profile in Prefect's profiles file, read without
-    importing Prefect (~4 s)."""
-    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
-    try:
-        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
-    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
-    return str(url) if url else None
+def _server_in_use(api: str | None) -> str:
+    if api is None:
+        return "Prefect's own settings name no server; it starts a temporary one (~20 s)"
+    return f"Prefect's own settings name the server at {api}; the run uses it"
 
 
-def announce_orchestrator() -> None:
+def announce_orchestrator(show: bool = True) -> str | None:
     """One status line on stderr before Prefect is imported, so the first seconds of a run
-    are not silent: which server the run will use (in a terminal), or that a temporary one
-    is starting (always)."""
+    are not silent: which server the run will use and where that is set (in a terminal), or
+    that a temporary one is starting (always). Returns the API URL it expects (None: a
+    temporary server), which `run_once` checks against Prefect's own settings."""
     if "prefect.settings" in sys.modules:  # imported already (in-process callers): ask it
-        configured = configured_api_url()
+        url = configured_api_url()
+        configured = ApiSetting(url, "Prefect's settings") if url else None
     else:
-        configured = os.environ.get("PREFECT_API_URL") or profile_api_url()
+        configured = api_url_setting()
     local = None if configured else server.running()
     if configured:
-        line = f"starting the flow on the Prefect server at {configured}…"
+        where = f"{configured.url} (from {configured.source})"
+        line = f"starting the flow on the Prefect server at {where}…"
+        expected: str | None = configured.url
     elif local is not None:
         line = f"starting the flow on the local Prefect server at {local.ui_url}…"
+        expected = local.api_url
     else:
         line = TEMPORARY_SERVER_HINT
+        expected = None
     # A wait of seconds is worth a line in a terminal; the ~20 s of a temporary server in any log.
-    if line == TEMPORARY_SERVER_HINT or sys.stderr.isatty():
+    if show and (line == TEMPORARY_SERVER_HINT or sys.stderr.isatty()):
         print(line, file=sys.stderr, flush=True)
+    return expected
 
 
 @contextmanager
@@ -184,10 +186,11 @@ def api_for_run() -> Iterator[str | None]:
 
 
 def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
-    """Register the flow as a deployment with a cron schedule and run it until stopped, on
-    the configured Prefect API, else on the server of `bilingual server start` when it is up,
-    else on a local server on 127.0.0.1 started first (Prefect refuses to schedule on its
-    temporary per-process server) and stopped on exit."""
+    """Register the flow as a deployment with a cron schedule and run it until stopped
+    (Ctrl-C or SIGTERM), on the configured Prefect API, else on the server of `bilingual
+    server start` when it is up, else on a local server on 127.0.0.1 started first (Prefect
+    refuses to schedule on its temporary per-process server) and stopped on exit. Prints
+    the command that triggers a run, one line per run it executes, and how it stopped."""
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
@@ -196,26 +199,99 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
     except ValidationError:
         raise UsageError(f"--cron {cron!r} is not a valid cron expression") from None
     parameters = settings.schedule_parameters()
-    if configured_api_url():
-        _serve(name, cron, parameters)
-        return
-    local = server.running()
-    if local is not None:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+    _interrupt_on_sigterm()
+    stopped = "stopped"
+    try:
+        configured = configured_api_url()
+        local = None if configured else server.running()
+        if configured:
+            stopped = (
+                f"stopped; the Prefect server at {configured} keeps running "
+                "(serve did not start it)"
+            )
+            print(f"using the configured Prefect server: {configured}", flush=True)
+            _serve(name, cron, parameters, configured)
+        elif local is not None:
+            from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        print(f"using the local Prefect server: {local.ui_url}", flush=True)
-        with temporary_settings({PREFECT_API_URL: local.api_url}):
-            _serve(name, cron, parameters)
-        return
-    with prefect_server() as api_url:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+            stopped = (
+                f"stopped; the local Prefect server at {local.ui_url} keeps running "
+                "(`bilingual server stop` stops it)"
+            )
+            print(f"using the local Prefect server: {local.ui_url}", flush=True)
+            with temporary_settings({PREFECT_API_URL: local.api_url}):
+                _serve(name, cron, parameters, local.api_url)
+        else:
+            stopped = "stopped; server shut down"  # also when stopped while it starts
+            with prefect_server() as api_url:
+                from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        print(f"started a local Prefect server: {api_url.removesuffix('/api')}", flush=True)
-        with temporary_settings({PREFECT_API_URL: api_url}):
-            _serve(name, cron, parameters)
+                ui_url = api_url.removesuffix("/api")
+                print(f"started a local Prefect server: {ui_url}", flush=True)
+                with temporary_settings({PREFECT_API_URL: api_url}):
+                    _serve(name, cron, parameters, api_url)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C, or SIGTERM before or after Prefect's runner handled it
+    # Reached on a stop, not on an error (that is one `error:` line from the command line).
+    print(stopped, flush=True)
 
 
-def _serve(name: str, cron: str, parameters: dict[str, Any]) -> None:
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so that a server `serve` started is
+    shut down on the way out (Prefect's runner handles SIGTERM itself while it runs)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _serve(name: str, cron: str, parameters: dict[str, Any], api_url: str) -> None:
+    """What `Flow.serve` does, with our own messages: the deployment registered, the exact
+    command that triggers a run on this server, a line after each run."""
+    import asyncio
+
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
+
     from flows.pipeline import bilingual_flow
 
-    bilingual_flow.serve(name=name, cron=cron, parameters=parameters)
+    flow = bilingual_flow.with_options(
+        on_completion=[print_run_summary], on_failure=[print_run_failure]
+    )
+    runner = Runner(name=name)
+    runner.add_flow(flow, name=name, cron=cron, parameters=parameters)
+    print(f"serving '{flow.name}/{name}' on the schedule {cron!r}; a run now:", flush=True)
+    print(f"PREFECT_API_URL={api_url} prefect deployment run '{flow.name}/{name}'", flush=True)
+    try:
+        asyncio.run(runner.start())
+    except TerminationSignal:
+        pass
+    finally:
+        _interrupt_on_sigterm()  # the runner's own handler would exit mid-cleanup
+
+
+def print_run_summary(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect hook, in the process of a served run: its summary in one line."""
+    release_worker_pool(flow_run.parameters.get("workers"))
+    summary = RunSummary(**state.result())
+    print(f"run {flow_run.name}: {summary.one_line()}", flush=True)
+
+
+def print_run_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect hook, in the process of a served run that failed: why, in one line."""
+    release_worker_pool(flow_run.parameters.get("workers"))
+    message = " ".join(str(state.message or state.name).split())
+    print(f"run {flow_run.name} failed: {message}", flush=True)
+
+
+def release_worker_pool(workers: int | None) -> None:
+    """Shut down the run's pool of analyse processes, if it started one. Prefect's runner
+    starts each served run in a multiprocessing child, whose exit joins its child processes
+    before the pool's own exit hook could stop them: the run's process would never end,
+    and `serve` would wait for it on Ctrl-C."""
+    from flows import analyse
+
+    if analyse.worker_pool.cache_info().currsize:
+        analyse.worker_pool(workers or analyse.default_workers()).shutdown()
+        analyse.worker_pool.cache_clear()

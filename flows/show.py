@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ FORMATS = ("table", "json", "csv")
 TITLE_WIDTH = 16  # an article's title in a table cell, shortened with "…"
 DOC_ID_PREFIX = 8  # how much of a doc_id `docs` shows; enough to tell documents apart
 PAIR_FIELDS = ("run_date", "doc_id", "article", "author", "original", "translation", "status")
+# `show --explain --format csv`: the segment's language decision, flattened.
+EXPLAIN_FIELDS = ("lang", "confidence", "reason", "candidates", "cleaned", "rules")
 DOC_FIELDS = ("doc_id", "title", "tweets", "spanish_tweets", "run_date", "source_path")
 
 
@@ -41,15 +44,23 @@ def resolve_doc_id(out: Path, prefix: str) -> str:
     return matches[0]
 
 
-def pair_rows(out: Path, *, doc_id: str | None, show_all: bool) -> list[dict[str, Any]]:
+def pair_rows(
+    out: Path, *, doc_id: str | None, show_all: bool, explain: bool = False
+) -> list[dict[str, Any]]:
     """The sentence pairs to show, in reading order: run date, document, article title,
-    tweet author, original, translation, status."""
+    tweet author, original, translation, status (with `explain`, also `explain`: why its
+    segment has the language it has, as `detect --explain` says it)."""
     if not datasets.part_files(out, "sentence_pairs"):
         raise BilingualError(f"{out}: no sentence_pairs dataset here; run `bilingual run` first")
     wanted = resolve_doc_id(out, doc_id) if doc_id is not None else None
     pairs = datasets.read_dataset(out, "sentence_pairs").to_pylist()
-    segments = datasets.read_dataset(out, "segments", ["segment_id", "author_handle"])
-    authors = {r["segment_id"]: r["author_handle"] for r in segments.to_pylist()}
+    columns = ["segment_id", "author_handle"]
+    if explain:
+        columns += ["kind", "text", "lang", "lang_prob", "lang_reason", "lang_candidates"]
+    segment_rows = {
+        r["segment_id"]: r for r in datasets.read_dataset(out, "segments", columns).to_pylist()
+    }
+    authors = {sid: r["author_handle"] for sid, r in segment_rows.items()}
     documents = datasets.read_dataset(out, "documents", ["doc_id", "title"])
     titles = {r["doc_id"]: r["title"] for r in documents.to_pylist()}
     chosen = [
@@ -60,6 +71,10 @@ def pair_rows(out: Path, *, doc_id: str | None, show_all: bool) -> list[dict[str
     chosen.sort(
         key=lambda p: (str(p["run_date"]), p["doc_id"], p["segment_id"], p["sentence_index"])
     )
+    explained: dict[str, dict[str, Any]] = {}
+    if explain:
+        for sid in {p["segment_id"] for p in chosen}:
+            explained[sid] = segment_explanation(segment_rows[sid])
     return [
         {
             "run_date": str(p["run_date"]),
@@ -69,15 +84,60 @@ def pair_rows(out: Path, *, doc_id: str | None, show_all: bool) -> list[dict[str
             "original": p["src_text"],
             "translation": p["tgt_text"] or "",
             "status": p["status"],
+            **({"explain": explained[p["segment_id"]]} if explain else {}),
         }
         for p in chosen
     ]
 
 
+def segment_explanation(segment: dict[str, Any]) -> dict[str, Any]:
+    """Why a segment (a tweet, mostly) has the language the run gave it: the decision as
+    the `segments` dataset records it, with the evidence `detect --explain` gives."""
+    from flows import explain
+    from flows.records import LangDecision
+
+    decision = LangDecision(
+        segment["lang"],
+        segment["lang_prob"],
+        tuple((c["lang"], c["prob"]) for c in segment["lang_candidates"] or ()),
+        segment["lang_reason"],
+    )
+    return {
+        "segment_id": segment["segment_id"],
+        "kind": segment["kind"],
+        **explain.decision_fields(decision),
+        **explain.evidence(segment["text"], decision),
+    }
+
+
+def flat_explanation(row: dict[str, Any]) -> dict[str, Any]:
+    """A pair row with its explanation as flat CSV cells."""
+    why = row["explain"]
+    cells = {k: v for k, v in row.items() if k != "explain"}
+    return {
+        **cells,
+        "lang": why["lang"],
+        "confidence": why["confidence"],
+        "reason": why["reason"],
+        "candidates": " ".join(f"{c['lang']}:{c['prob']}" for c in why["candidates"]),
+        "cleaned": why["cleaned"],
+        "rules": "; ".join(why["rules"]),
+    }
+
+
 def render_pairs(
-    out: Path, *, doc_id: str | None, show_all: bool, limit: int, fmt: str = "table"
+    out: Path,
+    *,
+    doc_id: str | None,
+    show_all: bool,
+    limit: int,
+    fmt: str = "table",
+    explain: bool = False,
 ) -> None:
-    rows = pair_rows(out, doc_id=doc_id, show_all=show_all)
+    rows = pair_rows(out, doc_id=doc_id, show_all=show_all, explain=explain)
+    if fmt == "csv" and explain:
+        emit([flat_explanation(r) for r in rows[:limit]], fmt, PAIR_FIELDS + EXPLAIN_FIELDS)
+        return
     if fmt != "table":
         emit(rows[:limit], fmt, PAIR_FIELDS)
         return
@@ -102,6 +162,36 @@ def render_pairs(
     console.print(table)
     if len(rows) > limit:
         console.print(f"{len(rows) - limit} more; use --limit")
+    if explain:
+        print_explanations(console, rows[:limit])
+
+
+def print_explanations(console: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Under the table, once per segment shown: why it has its language."""
+    from rich.text import Text
+
+    seen: set[str] = set()
+    for r in rows:
+        why = r["explain"]
+        if why["segment_id"] in seen:
+            continue
+        seen.add(why["segment_id"])
+        candidates = ", ".join(f"{c['lang']} {c['prob']:.3f}" for c in why["candidates"])
+        head = (
+            f"{why['kind']} {r['author']} · {shorten(r['article'], 24)}: "
+            f"{why['lang']} {why['confidence']:.3f} ({why['reason']})"
+        )
+        console.print(Text(head))
+        body = [
+            f"cleaned: {why['cleaned']}",
+            f"candidates: {candidates or 'none'}",
+            *(f"- {rule}" for rule in why["rules"]),
+        ]
+        for line in body:
+            wrapped = textwrap.fill(
+                line, console.width, initial_indent="  ", subsequent_indent="    "
+            )
+            console.print(Text(wrapped), soft_wrap=True)
 
 
 def document_rows(out: Path) -> list[dict[str, Any]]:
@@ -153,6 +243,75 @@ def render_documents(out: Path, fmt: str = "table") -> None:
     console.print(table)
     noun = "document" if len(rows) == 1 else "documents"
     console.print(f"{len(rows)} {noun}; `bilingual show --doc ID` shows one", highlight=False)
+
+
+RUN_FIELDS = (
+    "run_date",
+    "run_id",
+    "status",
+    "documents",
+    "documents_now",
+    "moved",
+    "rejects",
+    "engine",
+)
+
+
+def run_rows(out: Path) -> list[dict[str, Any]]:
+    """Every run under `out`, oldest first: what it wrote (`documents`, its `runs` row's
+    `n_documents`) and what of it is still there (`documents_now`, counted now in
+    `documents`): a later `--force` run moves an article's rows to itself (`moved`)."""
+    from collections import Counter
+
+    if not datasets.part_files(out, "runs"):
+        raise BilingualError(f"{out}: no runs dataset here; run `bilingual run` first")
+    columns = ["run_id", "started_at", "n_documents", "n_rejects", "engine", "status"]
+    runs = datasets.read_dataset(out, "runs", columns).to_pylist()
+    now = Counter(datasets.read_dataset(out, "documents", ["run_id"]).column("run_id").to_pylist())
+    runs.sort(key=lambda r: (r["run_date"], r["started_at"]))
+    return [
+        {
+            "run_date": str(r["run_date"]),
+            "run_id": r["run_id"],
+            "status": r["status"],
+            "documents": r["n_documents"],
+            "documents_now": now[r["run_id"]],
+            "moved": r["n_documents"] - now[r["run_id"]],
+            "rejects": r["n_rejects"],
+            "engine": r["engine"] or "none",
+        }
+        for r in runs
+    ]
+
+
+def render_runs(out: Path, fmt: str = "table") -> None:
+    rows = run_rows(out)
+    if fmt != "table":
+        emit(rows, fmt, RUN_FIELDS)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table()
+    table.add_column("run date", no_wrap=True, min_width=10)
+    table.add_column("run", no_wrap=True, min_width=DOC_ID_PREFIX)
+    table.add_column("status", max_width=12, no_wrap=True, overflow="ellipsis")
+    for name in ("docs", "now", "moved", "rejects"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("engine", no_wrap=True)
+    for r in rows:
+        counts = (r["documents"], r["documents_now"], r["moved"], r["rejects"])
+        table.add_row(
+            r["run_date"], r["run_id"][:DOC_ID_PREFIX], r["status"], *map(str, counts), r["engine"]
+        )
+    console.print(table)
+    moved = sum(r["moved"] for r in rows)
+    if moved:
+        console.print(
+            f"{moved} document(s) moved to a later run by `run --force` (README, Re-running)",
+            highlight=False,
+        )
 
 
 def emit(rows: Sequence[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:

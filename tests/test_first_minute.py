@@ -116,12 +116,16 @@ def test_a_terminal_run_shows_the_status_line_first_and_no_telemetry_notice(
     env = _env(tmp_path, PREFECT_API_URL=str(PREFECT_API_URL.value()))
     for ci in ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL", "TF_BUILD"):
         env.pop(ci, None)  # Prefect never shows its notice in CI
-    chunks = _read_pty([bilingual, *args, "--no-progress"], env, timeout=240)
+    chunks = _read_pty([bilingual, *args], env, timeout=240)  # a terminal: progress bars on
     text = "".join(c for _, c in chunks).replace("\r\n", "\n")
     first_line = text.split("\n", 1)[0]
-    assert first_line == f"starting the flow on the Prefect server at {PREFECT_API_URL.value()}…"
+    assert first_line == (
+        f"starting the flow on the Prefect server at {PREFECT_API_URL.value()} "
+        "(from PREFECT_API_URL)…"
+    )
     print(f"status line after {chunks[0][0]:.2f} s (noisy: shared machine)")
     assert "usage data" not in text and "telemetry" not in text
+    assert "segmenting and detecting" in text and " articles/s" in text
     assert "documents" in text and "report:" in text
     summary = text[text.index("bilingual run") :]
     assert "rejected inputs (1):" in summary
@@ -201,3 +205,27 @@ def test_library_logs_follow_quiet_and_verbose(
             timeout=60,
         )
         assert done.stdout.splitlines()[-1] == levels, done.stderr
+
+
+def test_run_summary_snapshot(
+    seed_run: tuple[Path, object],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The summary `bilingual run` prints in an 80-column terminal, for the seed run (its
+    times and output root fixed, one rejected input added, so the snapshot holds still)."""
+    import json
+    from dataclasses import replace
+
+    from flows.report import RunSummary, render_terminal
+    from tests.test_show import matches_snapshot
+
+    _, result = seed_run
+    fields = json.loads(result.stdout)  # type: ignore[attr-defined]
+    summary = RunSummary(**{k: v for k, v in fields.items() if k in RunSummary.__annotations__})
+    summary = replace(summary, seconds=1.4, out="outputs", rejected=1)
+    monkeypatch.setenv("COLUMNS", "80")
+    render_terminal(
+        summary, wall_seconds=19.5, rejects=[("in/blank.txt", "empty: the file has no text")]
+    )
+    matches_snapshot("run_seed.txt", capsys.readouterr().out)

@@ -41,22 +41,38 @@ def test_the_polars_example_runs_as_written(seed_run: tuple[Path, Result]) -> No
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_force_moves_an_article_and_runs_keeps_history(tmp_path: Path) -> None:
+    """The README's rule: `--force` moves the article's rows to the new run, the older
+    run's `runs` row keeps what it did, and `bilingual runs` (and the README's DuckDB query)
+    say that its document moved."""
+    import json
+
     (tmp_path / "in").mkdir()
     shutil.copy(SEED, tmp_path / "in" / SEED.name)
     out = tmp_path / "out"
     base = ["run", str(tmp_path / "in"), "--out", str(out), "--engine", "apertium", "--json"]
+    run_ids = []
     for extra in (["--run-date", "2026-01-01"], ["--run-date", "2026-01-02", "--force"]):
         result = CliRunner().invoke(main, [*base, *extra])
         assert result.exit_code == 0, result.output
-    sql = _block("sql", "documents_now").replace("outputs/", f"{out}/")
-    assert duckdb.sql(sql).fetchall() == [(date(2026, 1, 2), 1)]
-    runs = duckdb.sql(
-        f"SELECT run_date, n_documents FROM read_parquet('{out}/runs/*/*.parquet', "
-        "hive_partitioning = true) ORDER BY run_date"
-    ).fetchall()
-    assert runs == [(date(2026, 1, 1), 1), (date(2026, 1, 2), 1)]
+        run_ids.append(json.loads(result.stdout)["run_id"])
+    first, second = run_ids
     segments = duckdb.sql(
         f"SELECT DISTINCT run_date FROM read_parquet('{out}/segments/*/*.parquet', "
         "hive_partitioning = true)"
     ).fetchall()
     assert segments == [(date(2026, 1, 2),)]
+    sql = _block("sql", "n_documents_current").replace("outputs/", f"{out}/")
+    assert duckdb.sql(sql).fetchall() == [
+        (date(2026, 1, 1), first, 1, 0),
+        (date(2026, 1, 2), second, 1, 1),
+    ]
+    listed = CliRunner().invoke(main, ["runs", "--out", str(out), "--format", "json"])
+    assert [
+        (r["run_date"], r["run_id"], r["documents"], r["documents_now"], r["moved"])
+        for r in json.loads(listed.stdout)
+    ] == [("2026-01-01", first, 1, 0, 1), ("2026-01-02", second, 1, 1, 0)]
+    table = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["runs", "--out", str(out)])
+    assert table.stdout.splitlines()[-1] == (
+        "1 document(s) moved to a later run by `run --force` (README, Re-running)"
+    )
+    assert f"│ 2026-01-01 │ {first[:8]} │ completed │    1 │   0 │     1 │" in table.stdout

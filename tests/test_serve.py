@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> Non
             "--cron",
             "0 3 * * *",
             "--engine",
-            "auto",
+            "apertium",
             "--name",
             "nightly",
         ],
@@ -62,6 +63,8 @@ def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> Non
     url = ""
     try:
         url = wait_for_line(serve, r"local Prefect server: (http://127\.0\.0\.1:\d+)", 180)[1]
+        command = wait_for_line(serve, r"^PREFECT_API_URL=(\S+) prefect deployment run (.+)$", 120)
+        assert (command[1], command[2]) == (f"{url}/api", "'bilingual/nightly'")
         with (
             temporary_settings({PREFECT_API_URL: f"{url}/api"}),
             get_client(sync_client=True) as client,
@@ -81,19 +84,77 @@ def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> Non
                 assert time.monotonic() < deadline, "the triggered run did not finish"
                 time.sleep(1)
             assert state.is_completed(), state
+        summary = wait_for_line(serve, rf"^run {re.escape(run.name)}: (.*)$", 60)[1]
+        assert ": 1 documents (0 skipped), 19 segments, 2 tweets, 2 Spanish tweets" in summary
         assert list((out / "documents").glob("run_date=*/part-*.parquet"))
         assert list((out / "runs").glob("run_date=*/part-*.parquet"))
     finally:
-        os.killpg(serve.pid, signal.SIGINT)
+        os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C
         try:
-            serve.wait(timeout=60)
+            rest, errors = serve.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait()
+            raise
+    assert rest.splitlines()[-1:] == ["stopped; server shut down"]
+    assert serve.returncode == 0 and "Traceback" not in errors, errors
     # The local server went away with `serve`.
     from flows.server import healthy
 
     assert not healthy(f"{url}/api")
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_serve_on_a_configured_server_prints_the_command_each_run_and_leaves_it_up(
+    tmp_path: Path,
+) -> None:
+    """The printed command, run as printed from another shell, starts a run; `serve` says
+    what the run did in one line; SIGTERM stops it in one line and the server it did not
+    start stays up."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.server import healthy
+
+    api = str(PREFECT_API_URL.value())
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / SEED.name).write_bytes(SEED.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PYTHONUNBUFFERED="1")
+    serving = dict(env, PREFECT_API_URL=api, PREFECT_RUNNER_POLL_FREQUENCY="1")
+    name = f"test-{tmp_path.name}"
+    args = ["serve", str(inputs), "--out", str(out), "--cron", "0 3 * * *", "--name", name]
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *args, "--engine", "apertium", "--workers", "2"],
+        env=serving,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        line = wait_for_line(serve, r"^PREFECT_API_URL=\S+ prefect deployment run .+$", 120)[0]
+        assert line == f"PREFECT_API_URL={api} prefect deployment run 'bilingual/{name}'"
+        bin_dir = Path(sys.executable).parent
+        shell = dict(env, PATH=f"{bin_dir}:{env.get('PATH', '')}")
+        triggered = subprocess.run(
+            line, shell=True, env=shell, capture_output=True, text=True, timeout=120
+        )
+        assert triggered.returncode == 0, triggered.stderr
+        summary = wait_for_line(serve, r"^run \S+: (.*)$", 180)[1]
+        assert summary.startswith(f"{date.today()} completed: 1 documents (0 skipped), 19 segments")
+        assert "2 Spanish tweets, 2 translated (0 from cache), 0 pending, 0 failed" in summary
+        os.kill(serve.pid, signal.SIGTERM)
+        rest, errors = serve.communicate(timeout=60)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+    assert rest.splitlines() == [
+        f"stopped; the Prefect server at {api} keeps running (serve did not start it)"
+    ]
+    assert serve.returncode == 0 and "Traceback" not in errors, errors
+    assert healthy(api)
 
 
 def test_serve_refuses_a_bad_cron_in_one_line(tmp_path: Path) -> None:

@@ -137,17 +137,17 @@ def test_without_a_server_the_run_says_how_to_skip_the_temporary_one(
 def test_the_api_url_of_the_active_profile_is_read_without_prefect(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.runner import profile_api_url
+    from flows.prefect_config import api_url_setting
 
-    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
-    assert profile_api_url() is None
+    environ = {"PREFECT_HOME": str(tmp_path)}
+    assert api_url_setting(tmp_path, environ) is None
     (tmp_path / "profiles.toml").write_text(
         'active = "mine"\n[profiles.mine]\nPREFECT_API_URL = "http://127.0.0.1:9/api"\n'
     )
-    assert profile_api_url() == "http://127.0.0.1:9/api"
-    monkeypatch.setenv("PREFECT_PROFILE", "other")
-    assert profile_api_url() is None
+    setting = api_url_setting(tmp_path, environ)
+    assert setting is not None and setting.url == "http://127.0.0.1:9/api"
+    assert setting.source == f"profile mine in {tmp_path / 'profiles.toml'}"
+    assert api_url_setting(tmp_path, {**environ, "PREFECT_PROFILE": "other"}) is None
 
 
 def test_in_a_terminal_the_status_line_names_the_configured_server(
@@ -163,7 +163,9 @@ def test_in_a_terminal_the_status_line_names_the_configured_server(
         assert capsys.readouterr().err == ""
         monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
         announce_orchestrator()
-    assert capsys.readouterr().err == f"starting the flow on the Prefect server at {mine}…\n"
+    assert capsys.readouterr().err == (
+        f"starting the flow on the Prefect server at {mine} (from Prefect's settings)…\n"
+    )
 
 
 def test_a_configured_api_url_wins_and_needs_no_hint(

@@ -16,6 +16,10 @@ from flows.cli import main
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SEED_DOC = "2a275ec59def6584"
+SEED_TWEET = (
+    "Resultados del diálogo sobre seguridad que tuvo lugar hoy en Washington, DC. "
+    "pic.twitter.com/7M4qSDxvZn"
+)
 
 
 def cli(*args: str) -> Result:
@@ -106,3 +110,33 @@ def test_nothing_to_show_says_so(
     assert cli("show", "--out", str(out), "--format", "csv").stdout == (
         "run_date,doc_id,article,author,original,translation,status\n"
     )
+
+
+def test_show_explain_says_why_each_tweet_is_spanish(seed_run: tuple[Path, Result]) -> None:
+    from flows.explain import REASONS
+
+    out, _ = seed_run
+    table = cli("show", "--out", str(out), "--explain")
+    assert table.exit_code == 0, table.output
+    matches_snapshot("show_explain_seed.txt", table.stdout)
+    pairs = json.loads(cli("show", "--out", str(out), "--explain", "--format", "json").stdout)
+    for pair in pairs:
+        why = pair["explain"]
+        assert (why["kind"], why["lang"]) == ("tweet", "es")
+        assert why["reason"] in REASONS
+        assert why["confidence"] == max(c["prob"] for c in why["candidates"])
+        assert why["rules"][-1].startswith("langdetect: es")
+    # the same explanation `detect --explain` gives for the tweet's text, bar the line number
+    [tweet] = [p for p in pairs if p["author"] == "@m_ebrard"]
+    detected = json.loads(
+        CliRunner().invoke(main, ["detect", "--explain", "-"], input=SEED_TWEET + "\n").stdout
+    )
+    assert {k: v for k, v in detected.items() if k != "line"} == {
+        k: v for k, v in tweet["explain"].items() if k not in ("segment_id", "kind")
+    }
+    rows = list(
+        csv.DictReader(
+            io.StringIO(cli("show", "--out", str(out), "--explain", "--format", "csv").stdout)
+        )
+    )
+    assert [r["rules"].split("; ") for r in rows] == [p["explain"]["rules"] for p in pairs]
