@@ -243,7 +243,12 @@ def spanish_evidence(text: str) -> dict[str, int]:
 
 @lru_cache(maxsize=1 << 13)
 def _text_evidence(text: str) -> Mapping[str, int]:
-    """`spanish_evidence`, memoised (read-only: shared by every caller)."""
+    """`spanish_evidence`, memoised (read-only: shared by every caller). Every score is a
+    sum over words and marks, so a text's is the sum of its pieces' (cut as in `_forms`)."""
+    chunks = _chunk_break.split(text)
+    if len(chunks) > 1:
+        parts = [_text_evidence(chunk) for chunk in chunks]
+        return MappingProxyType({rival: sum(p[rival] for p in parts) for rival in parts[0]})
     forms = _forms(text)
     return MappingProxyType(_evidence(TOKEN_RE.findall(forms.prepared), forms.stripped))
 
