@@ -10,7 +10,8 @@
   `en` and `es` as the article's language;
 - every article of the layout set (`../shared/eval/layouts/articles`) and of each `--corpus`
   folder through `detect_document` (the article, every segment, every sentence), and every
-  line of those articles alone (the segmenter judges lines and bodies with `detect`).
+  line of those articles alone (the segmenter judges lines and bodies with `detect`), with
+  and without the second opinion when both revisions have it.
 
 A decision is the whole `LangDecision` (language, probability, candidates, reason). Prints
 how many differ (0 when the change is a pure speed change) and how many are Spanish.
@@ -19,6 +20,7 @@ how many differ (0 when the change is a pure speed change) and how many are Span
 from __future__ import annotations
 
 import argparse
+import inspect
 import subprocess
 import sys
 import types
@@ -47,6 +49,11 @@ def detect_at(rev: str) -> types.ModuleType:
     sys.modules[name] = module  # dataclasses and typing look the module up by name
     exec(compile(source, module.__file__, "exec"), module.__dict__)
     return module
+
+
+def takes_second_opinion(module: types.ModuleType) -> bool:
+    """Whether the module's `detect` has the `second_opinion` switch (since issue 9)."""
+    return "second_opinion" in inspect.signature(module.detect).parameters
 
 
 def tweets() -> list[str]:
@@ -133,6 +140,13 @@ def main() -> None:
             lambda t: [("line", old.detect(t))],
             lambda t: [("line", new.detect(t))],
         )
+        if all(takes_second_opinion(m) for m in (old, new)):  # as the segmenter judges lines
+            differ += compare(
+                f"{folder.parent.name}/{folder.name}: every line, no second opinion",
+                lines,
+                lambda t: [("line", old.detect(t, second_opinion=False))],
+                lambda t: [("line", new.detect(t, second_opinion=False))],
+            )
     print("same decisions" if differ == 0 else f"{differ} decisions differ")
     sys.exit(1 if differ else 0)
 
