@@ -217,9 +217,10 @@ def _word_forms(word: str) -> _Forms:
 @lru_cache(maxsize=1 << 13)
 def _forms(text: str) -> _Forms:
     """`_Forms` of `text`, put together from its pieces' (cut at whitespace, memoised): no
-    pattern of `clean` or `normalise` matches whitespace or looks past it, so a piece is
-    cleaned alone as within the text (checked on every tweet and article of the eval sets).
-    A body is cleaned as its lines, a paragraph as its sentences, a sentence word by word."""
+    pattern of `clean` or `normalise` matches whitespace, and each sees whitespace as it sees
+    the text's start or end, so a piece reads alone as within the text (checked on every
+    tweet and article of the eval sets: tests/test_detect_pieces.py). A body is read as its
+    lines, a paragraph as its sentences, a sentence word by word."""
     chunks = _pieces(text)
     if len(chunks) > 1:
         parts = [_forms(chunk) for chunk in chunks]
