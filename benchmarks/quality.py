@@ -362,8 +362,9 @@ def speed_report(
     bare_load = time.perf_counter() - t0
 
     def ours(batch: Sequence[str]) -> object:
-        # every text judged afresh: the stage memoises texts it has seen in this process
-        stage._judge.cache_clear()
+        # every text judged afresh: the stage memoises texts (and their pieces) it has seen
+        for memo in (stage._judge, stage._forms, stage._word_forms, stage._text_evidence):
+            memo.cache_clear()
         langdetect_backend._judge.cache_clear()
         second_opinion.rank.cache_clear()
         return [detect(t) for t in batch]

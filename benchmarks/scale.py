@@ -9,8 +9,10 @@ same input:
 - the bare stage functions, no Prefect, one process, in a child of this script: the same
   calls as the flow, timed per stage, and its peak RSS.
 
-Detection is also timed with langdetect itself as the detector (in a process of its own, with
-`BILINGUAL_LANGDETECT=langdetect`), with a check that every decision is the same.
+Detection is also timed apart, in a process of its own (`benchmarks/detect_speed.py`): the
+detect stage as it was when issue 10 was filed against today's with its memos emptied, on the
+same segmented articles (CPU seconds: the bare run's detect figure profits from what the
+segmenter already judged).
 
 Then the start-up with history: a run over 10 new articles into the output root of the
 largest N (N articles already there) against the same run into an empty root.
@@ -192,21 +194,11 @@ def decisions_digest(docs: list[Any]) -> str:
 
 
 def detect_reference(articles: Path) -> dict[str, Any]:
-    """The detect stage alone with langdetect itself as the detector (ingest and segment
-    untimed): today's detection time, and a digest to compare decisions with."""
-    from flows.detect import detect_document
-    from flows.ingest import ingest
-    from flows.langdetect_backend import BACKEND_ENV
-    from flows.records import ProcessedDocument
-    from flows.segment import segment
+    """The detect stage when issue 10 was filed against today's, cold, on the same segmented
+    articles (benchmarks/detect_speed.py)."""
+    from detect_speed import measure as detect_speed
 
-    os.environ[BACKEND_ENV] = "langdetect"
-    found, _ = ingest([str(articles)])
-    segmented = [ProcessedDocument(a, segment(a)) for a in found]
-    t0 = time.perf_counter()
-    docs = [detect_document(d) for d in segmented]
-    took = time.perf_counter() - t0
-    return {"detect_s": round(took, 3), "detect_digest": decisions_digest(docs)}
+    return detect_speed(articles, repeat=1)
 
 
 def reference_run(articles: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -235,9 +227,7 @@ def measure(
         "ratio": round(bare_s / flow["wall_s"], 3),
         "stages_s": plain["stages_s"],
         "detect_s": detect_s,
-        "detect_langdetect_s": ref and ref["detect_s"],
-        "detect_speedup": ref and round(ref["detect_s"] / detect_s, 2),
-        "detect_same_decisions": ref and ref["detect_digest"] == plain["detect_digest"],
+        "detect_speed": ref,
         "flow_peak_rss_mb": round(flow["peak_rss_mb"], 1),
         "bare_peak_rss_mb": round(plain["peak_rss_mb"], 1),
     }
@@ -279,13 +269,11 @@ def print_table(server_start_s: float, results: list[dict[str, Any]], hist: dict
         print(f"  end to end / bare           {r['ratio']:8.3f}")
         stages = ", ".join(f"{k} {v:.2f}" for k, v in r["stages_s"].items())
         print(f"  bare per stage (s)          {stages}")
-        print(f"  detection (current stage)   {r['detect_s']:8.2f} s")
-        if r["detect_langdetect_s"] is not None:
-            print(
-                f"  detection with langdetect   {r['detect_langdetect_s']:8.2f} s  "
-                f"(langdetect / current stage {r['detect_speedup']:.2f}, same decisions: "
-                f"{'yes' if r['detect_same_decisions'] else 'NO'})"
-            )
+        print(f"  detection (bare run)        {r['detect_s']:8.2f} s")
+        if r["detect_speed"] is not None:
+            from detect_speed import lines
+
+            print("\n".join(f"  {line}" for line in lines(r["detect_speed"])))
     print(
         f"\nstart-up with history: {hist['new_articles']} new articles into a root with "
         f"{hist['history_articles']:,} articles {hist['with_history_wall_s']:.2f} s wall "
@@ -306,7 +294,7 @@ def main() -> None:
     parser.add_argument(
         "--no-reference",
         action="store_true",
-        help="skip timing detection with langdetect itself (slow: ~50 ms an article)",
+        help="skip timing the detect stage as it was when issue 10 was filed (~50 ms an article)",
     )
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--detect-reference", type=Path, help=argparse.SUPPRESS)

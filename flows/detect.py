@@ -35,9 +35,12 @@ and `NO_PROFILE_SURE` also on two generated layout sets: `benchmarks/fit_second_
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from flows import entities
 from flows.records import LangDecision, ProcessedDocument, Segment
@@ -153,6 +156,11 @@ RIVAL_LETTERS = {
     "it": frozenset("àèìòù"),
 }
 
+# Every letter `_evidence` counts (lower case: a helper, not a rule constant of the signature).
+_marked = re.compile(
+    "[" + "".join(map(re.escape, sorted(SPANISH_MARKS.union(*RIVAL_LETTERS.values())))) + "]"
+)
+
 
 def _strip_entities(text: str) -> str:
     text = entities.URL_RE.sub(" ", text)
@@ -175,34 +183,117 @@ def normalise(cleaned: str) -> str:
     return " ".join(LAUGH_RE.sub(" ", text).split())
 
 
+class _Forms(NamedTuple):
+    """What the stage reads of a text: `clean(text)`, `normalise(clean(text))`,
+    `_strip_entities(text).lower()` (whitespace collapsed: only its characters are counted)
+    and the letters of the first two."""
+
+    cleaned: str
+    prepared: str
+    stripped: str
+    cleaned_letters: int
+    prepared_letters: int
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` cut at line breaks and at a space after a sentence's last mark, pieces stripped:
+    where `_forms` cuts, so an article body, its paragraphs and their sentences share their
+    pieces' forms. Any cut at whitespace gives the same forms; these give the most reuse."""
+    for mark in ".!?…":
+        text = text.replace(mark + " ", mark + "\n")
+    return [piece.strip() for piece in text.split("\n")]
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_forms(word: str) -> _Forms:
+    if word.isalpha():  # no entity, digit or punctuation: `clean` keeps it as it is
+        cleaned, stripped = word, word.lower()
+    else:
+        cleaned, stripped = clean(word), _strip_entities(word).lower()
+    prepared = normalise(cleaned)
+    return _Forms(cleaned, prepared, stripped, _count_letters(cleaned), _count_letters(prepared))
+
+
+@lru_cache(maxsize=1 << 13)
+def _forms(text: str) -> _Forms:
+    """`_Forms` of `text`, put together from its pieces' (cut at whitespace, memoised): no
+    pattern of `clean` or `normalise` matches whitespace, and each sees whitespace as it sees
+    the text's start or end, so a piece reads alone as within the text (checked on every
+    tweet and article of the eval sets: tests/test_detect_pieces.py). A body is read as its
+    lines, a paragraph as its sentences, a sentence word by word."""
+    chunks = _pieces(text)
+    if len(chunks) > 1:
+        parts = [_forms(chunk) for chunk in chunks]
+    else:
+        parts = [_word_forms(word) for word in text.split()]
+    return _Forms(
+        " ".join([p.cleaned for p in parts if p.cleaned]),
+        " ".join([p.prepared for p in parts if p.prepared]),
+        " ".join([p.stripped for p in parts if p.stripped]),
+        sum(p.cleaned_letters for p in parts),
+        sum(p.prepared_letters for p in parts),
+    )
+
+
+def _count_letters(text: str) -> int:
+    """`sum(c.isalpha() for c in text)`, a word at a time when the word is all letters."""
+    return sum(len(w) if w.isalpha() else sum(c.isalpha() for c in w) for w in text.split())
+
+
 def spanish_evidence(text: str) -> dict[str, int]:
     """For each rival language, how many more of `text`'s words (and marks) are Spanish and
     not the rival's than the rival's and not Spanish. Positive: the words say Spanish."""
-    return _evidence(TOKEN_RE.findall(normalise(clean(text))), _strip_entities(text).lower())
+    return dict(_text_evidence(text))
+
+
+@lru_cache(maxsize=1 << 13)
+def _text_evidence(text: str) -> Mapping[str, int]:
+    """`spanish_evidence`, memoised (read-only: shared by every caller). Every score is a
+    sum over words and marks, so a text's is the sum of its pieces' (cut as in `_forms`)."""
+    chunks = _pieces(text)
+    if len(chunks) > 1:
+        parts = [_text_evidence(chunk) for chunk in chunks]
+        return MappingProxyType({rival: sum(p[rival] for p in parts) for rival in parts[0]})
+    forms = _forms(text)
+    return MappingProxyType(_evidence(TOKEN_RE.findall(forms.prepared), forms.stripped))
 
 
 def _evidence(tokens: list[str], stripped: str) -> dict[str, int]:
+    # Counted per distinct token and per marked letter: the same sums as token by token and
+    # letter by letter, a fraction of the time on a long article body.
     spanish = WORDS["es"]
-    marks = [c for c in stripped if c in SPANISH_MARKS]
+    counts = Counter(tokens)
+    distinct = set(counts)
+    in_spanish = sum(counts[t] for t in spanish.intersection(distinct))
+    chars = {} if stripped.isascii() else Counter(_marked.findall(stripped))
+    marks = sum(n for c, n in chars.items() if c in SPANISH_MARKS)
     evidence = {}
     for rival, words in WORDS.items():
         if rival == "es":
             continue
-        score = sum((t in spanish) - (t in words) for t in tokens)
-        score += sum(1 for c in marks if not (c == "ñ" and rival == "gl"))
+        score = in_spanish - sum(counts[t] for t in words.intersection(distinct))
+        score += marks - (chars.get("ñ", 0) if rival == "gl" else 0)
         letters = RIVAL_LETTERS.get(rival)
-        if letters:
-            score -= sum(1 for c in stripped if c in letters)
+        if letters and chars:
+            score -= sum(n for c, n in chars.items() if c in letters)
         evidence[rival] = score
-    diphthongs = sum(1 for t in tokens if t not in spanish and DIPHTHONG_RE.search(t))
+    diphthongs = sum(
+        n for t, n in counts.items() if "ue" in t and t not in spanish and DIPHTHONG_RE.search(t)
+    )
     for rival in DIPHTHONG_RIVALS:
         evidence[rival] += diphthongs
     return evidence
 
 
+# Lower case: a helper of `_is_latin`, not a rule constant of the signature.
+_non_latin = re.compile(r"[^\u0000-\u024f\u1e00-\u1eff]")
+
+
 def _is_latin(text: str) -> bool:
     """Mostly Latin letters (langdetect's own rule: Latin at least half of the others)."""
-    latin = sum(1 for c in text if c < "\u0250" or "\u1e00" <= c < "\u1f00")
+    if text.isascii():
+        return True
+    latin = len(text) - len(_non_latin.findall(text))
     return latin * 2 >= len(text) - latin
 
 
@@ -213,9 +304,8 @@ def _judge(text: str, context: str | None = None, second: bool = True) -> tuple[
     if not text.strip():
         return LangDecision("und", 0.0, (), "empty"), 0
     # Letters that langdetect would see: a tweet of links, emoji and `jajaja` has none.
-    cleaned = clean(text)
-    prepared = normalise(cleaned)
-    letters = sum(c.isalpha() for c in prepared)
+    forms = _forms(text)
+    cleaned, prepared, letters = forms.cleaned, forms.prepared, forms.prepared_letters
     if letters == 0:
         return LangDecision("und", 0.0, (), "no_text"), 0
     if letters < MIN_LETTERS:
@@ -256,7 +346,7 @@ def _checked_by_words(
     if not latin:
         return LangDecision(top, prob, candidates), 0
     probs = judged.prob_map()
-    evidence = _evidence(TOKEN_RE.findall(prepared), _strip_entities(text).lower())
+    evidence = _text_evidence(text)
     against = min(evidence.values())
     if top != "es":
         if evidence.get(top, 0) >= 1 and against >= 0:
@@ -307,7 +397,7 @@ def detect(text: str, context: str | None = None, *, second_opinion: bool = True
 
 
 def _letters(text: str) -> int:
-    return sum(c.isalpha() for c in clean(text))
+    return _forms(text).cleaned_letters
 
 
 def detect_segment(segment: Segment, context: str) -> Segment:
