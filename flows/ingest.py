@@ -292,13 +292,31 @@ def ingest(
     entry `scan` met that is not an article). A file whose content is already an article
     under another name is rejected as `duplicate`; of such files, the one a document was
     already written from (`written`: doc_id → source_path) stays the article."""
-    written = written or {}
-    articles: dict[str, Article] = {}
     files, rejects = scan(paths, follow_symlinks=follow_symlinks)
-    for path in files:
-        result = read_article(path)
+    articles, more = one_per_content([read_article(path) for path in files], written)
+    return articles, [*rejects, *more]
+
+
+def one_per_content(
+    read: Iterable[Article | Reject],
+    written: Mapping[str, str] | None = None,
+    taken: Mapping[str, str] | None = None,
+) -> tuple[list[Article], list[Reject]]:
+    """Files read (`read_article`, in path order) → one article per distinct content and the
+    rejects, a `duplicate` for each further file with the same content. Of such files, the
+    one a document was already written from (`written`: doc_id → source_path) stays the
+    article; a content an earlier window of the run took already (`taken`: doc_id →
+    source_path) is a `duplicate` of that file."""
+    written = written or {}
+    taken = taken or {}
+    articles: dict[str, Article] = {}
+    rejects: list[Reject] = []
+    for result in read:
         if isinstance(result, Reject):
             rejects.append(result)
+            continue
+        if result.doc_id in taken:
+            rejects.append(_duplicate(result.source_path, taken[result.doc_id]))
             continue
         first = articles.get(result.doc_id)
         if first is None:
