@@ -7,6 +7,7 @@ import codecs
 import errno
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,8 @@ from flows.records import Article, Reject
 MAX_BYTES = 1024 * 1024
 # Share of characters that may be control characters before text is called binary.
 MAX_CONTROL_SHARE = 0.01
+# The control characters (Unicode category Cc: C0, DEL and C1) but tab and newline.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> list[Path]:
@@ -265,7 +268,7 @@ def read_article(path: Path) -> Article | Reject:
     text = normalise(decoded.text)
     if not text.strip():
         return Reject(source, "empty", "the file has no text")
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t")
+    controls = len(CONTROLS.findall(text))
     if controls > MAX_CONTROL_SHARE * len(text):
         return Reject(source, "binary", f"{controls} control characters: not a text file")
     return _article(text, source, decoded.encoding, decoded.confidence)

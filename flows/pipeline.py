@@ -31,7 +31,9 @@ from flows.report import RunSummary, preview_markdown, summary_artifact
 from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
-DOCUMENTS_PER_BATCH = 16
+# Documents per analysis task: each Prefect task costs the flow's process ~20 ms of CPU (on
+# the cores the workers need), and a window's last task may leave a worker idle a while.
+DOCUMENTS_PER_BATCH = 50
 SENTENCES_PER_TRANSLATION_TASK = 4096
 T = TypeVar("T")
 
