@@ -292,8 +292,8 @@ class RunTotals:
     """What a run keeps from the windows it has processed, so that it never holds every
     document at once: staged files, documents to replace, counts, the first pairs (preview),
     warnings, the translations it made (a sentence seen again in a later window is not
-    sent twice, and is not `from_cache`, as in a run done in one window), and its inputs'
-    counts and settled paths."""
+    sent twice, and is not `from_cache`, as in a run done in one window), those it took from
+    earlier output (counted once), and its inputs' counts and settled paths."""
 
     moves: list[tuple[Any, Any]] = field(default_factory=list)
     replaced: set[str] = field(default_factory=set)
@@ -306,6 +306,7 @@ class RunTotals:
     rejected: int = 0
     settled: set[str] = field(default_factory=set)
     ingested: Counter[str] = field(default_factory=Counter)
+    cached: set[str] = field(default_factory=set)  # sentences taken from earlier output
 
     def add_intake(self, intake: Intake) -> None:
         """Count one window's inputs (or a whole run's, read at once)."""
@@ -328,7 +329,12 @@ class RunTotals:
         part = summarise_run(run, Intake((), (), (), (), frozenset()), docs, pairs, {}, "", 0.0)
         self.counts.update({name: getattr(part, name) for name in WINDOW_COUNTS})
         self.counters.update(document_counters(docs))
-        self.counters.update(translation_counters(plan, translated, pairs, engine))
+        counters = translation_counters(plan, translated, pairs, engine)
+        # a sentence taken from earlier output is counted once per run, not once per window
+        new = [t for t in plan.cached if t not in self.cached]
+        counters[f"translate.{engine.name if engine else 'none'}.cached"] = len(new)
+        self.cached.update(new)
+        self.counters.update(counters)
         shown = [p for p in pairs if p.status in ("translated", "pending", "failed")]
         self.preview.extend(shown[: max(PREVIEW_PAIRS - len(self.preview), 0)])
         self.reasons.extend(translated.reasons)

@@ -185,3 +185,31 @@ def test_inputs_read_in_windows_are_the_inputs_read_at_once(tmp_path: Path) -> N
         ("f.txt", "duplicate"),
     ]
     assert list(plan.window_intakes(root, [], [], 10)) == [plan.sort_inputs([], [], {}, set())]
+
+
+def test_a_sentence_taken_from_earlier_output_is_counted_once_per_run(seed_text: str) -> None:
+    from datetime import date
+
+    from flows.datasets import RunInfo
+
+    run = RunInfo.of("run-1", date(2026, 1, 2), "tweets", "es", "en", BEAM_4)
+    docs = [processed(seed_text), processed("Other title\n" + seed_text)]  # the same tweets
+    earlier = {
+        t: Translation(f"EN {t}")
+        for t in plan.plan_translation(docs, "tweets", "es", BEAM_4, lambda s, t: {}).wanted
+    }
+
+    def window(part: list[ProcessedDocument], totals: plan.RunTotals) -> None:
+        todo = plan.plan_translation(part, "tweets", "es", BEAM_4, lambda s, texts: earlier)
+        todo, known = plan.split_known(todo, totals.translations)
+        done = plan.gather(todo, [known])
+        pairs = plan.align_all(part, "tweets", "es", "en", todo, done, BEAM_4)
+        totals.add(run, part, todo, done, pairs, BEAM_4)
+
+    whole, split = plan.RunTotals(), plan.RunTotals()
+    window(docs, whole)
+    window(docs[:1], split)
+    window(docs[1:], split)
+    assert split.counters == whole.counters
+    assert whole.counters["translate.argos.cached"] == len(earlier) == 2
+    assert split.counts["cached"] == whole.counts["cached"] == 4  # pairs: two per document
