@@ -126,7 +126,7 @@ def bilingual_flow(
     workers: int | None = None,
 ) -> dict[str, Any]:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`,
-    `window` documents at a time (each window's files staged as it ends, one commit),
+    `window` input files at a time (each window's files staged as it ends, one commit),
     segmenting and detecting in `workers` processes (None: one per core)."""
     check_parameters(scope, window, workers)
     started_at, t0 = datetime.now(UTC), time.perf_counter()
@@ -153,7 +153,7 @@ def bilingual_flow(
         for index, intake in enumerate(intakes):
             totals.add_intake(intake)
             for step in steps:  # inputs that are no document to process count as done
-                step(len(files[index * window : (index + 1) * window]) - len(intake.articles))
+                step(min(window, n - index * window) - len(intake.articles))
             analysis = Analysis(intake.articles, job.workers, steps[0])
             if previous is None:
                 analysis.start()

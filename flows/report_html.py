@@ -133,7 +133,7 @@ def _columns(
     if where is not None:
         keys = pa.array(sorted(where[1]), pa.string())
         table = table.filter(pc.is_in(table.column(where[0]), value_set=keys))
-    rows = table.to_pylist()
+    rows: list[dict[str, Any]] = table.to_pylist()
     for name in names:
         if name not in present:
             for row in rows:
