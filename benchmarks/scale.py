@@ -274,6 +274,12 @@ def print_table(server_start_s: float, results: list[dict[str, Any]], hist: dict
             from detect_speed import lines
 
             print("\n".join(f"  {line}" for line in lines(r["detect_speed"])))
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        growth = large["flow_peak_rss_mb"] / small["flow_peak_rss_mb"]
+        print(
+            f"\npeak RSS of the run, {large['n']:,} against {small['n']:,} articles: {growth:.2f}×"
+        )
     print(
         f"\nstart-up with history: {hist['new_articles']} new articles into a root with "
         f"{hist['history_articles']:,} articles {hist['with_history_wall_s']:.2f} s wall "

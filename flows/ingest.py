@@ -7,6 +7,7 @@ import codecs
 import errno
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,8 @@ from flows.records import Article, Reject
 MAX_BYTES = 1024 * 1024
 # Share of characters that may be control characters before text is called binary.
 MAX_CONTROL_SHARE = 0.01
+# The control characters (Unicode category Cc: C0, DEL and C1) but tab and newline.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> list[Path]:
@@ -265,7 +268,7 @@ def read_article(path: Path) -> Article | Reject:
     text = normalise(decoded.text)
     if not text.strip():
         return Reject(source, "empty", "the file has no text")
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t")
+    controls = len(CONTROLS.findall(text))
     if controls > MAX_CONTROL_SHARE * len(text):
         return Reject(source, "binary", f"{controls} control characters: not a text file")
     return _article(text, source, decoded.encoding, decoded.confidence)
@@ -292,13 +295,31 @@ def ingest(
     entry `scan` met that is not an article). A file whose content is already an article
     under another name is rejected as `duplicate`; of such files, the one a document was
     already written from (`written`: doc_id → source_path) stays the article."""
-    written = written or {}
-    articles: dict[str, Article] = {}
     files, rejects = scan(paths, follow_symlinks=follow_symlinks)
-    for path in files:
-        result = read_article(path)
+    articles, more = one_per_content([read_article(path) for path in files], written)
+    return articles, [*rejects, *more]
+
+
+def one_per_content(
+    read: Iterable[Article | Reject],
+    written: Mapping[str, str] | None = None,
+    taken: Mapping[str, str] | None = None,
+) -> tuple[list[Article], list[Reject]]:
+    """Files read (`read_article`, in path order) → one article per distinct content and the
+    rejects, a `duplicate` for each further file with the same content. Of such files, the
+    one a document was already written from (`written`: doc_id → source_path) stays the
+    article; a content an earlier window of the run took already (`taken`: doc_id →
+    source_path) is a `duplicate` of that file."""
+    written = written or {}
+    taken = taken or {}
+    articles: dict[str, Article] = {}
+    rejects: list[Reject] = []
+    for result in read:
         if isinstance(result, Reject):
             rejects.append(result)
+            continue
+        if result.doc_id in taken:
+            rejects.append(_duplicate(result.source_path, taken[result.doc_id]))
             continue
         first = articles.get(result.doc_id)
         if first is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import chain
@@ -23,14 +23,17 @@ from flows.align import SCOPES, EngineInfo
 from flows.analyse import analyse_in_workers, default_workers
 from flows.check import raise_if_damaged
 from flows.errors import UsageError
+from flows.ingest import scan
 from flows.lock import output_lock
 from flows.progress import Progress
-from flows.records import Article, ProcessedDocument, Reject, SentencePair
+from flows.records import Article, ProcessedDocument, SentencePair
 from flows.report import RunSummary, preview_markdown, summary_artifact
 from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
-DOCUMENTS_PER_BATCH = 16
+# Documents per analysis task: each Prefect task costs the flow's process ~20 ms of CPU (on
+# the cores the workers need), and a window's last task may leave a worker idle a while.
+DOCUMENTS_PER_BATCH = 50
 SENTENCES_PER_TRANSLATION_TASK = 4096
 T = TypeVar("T")
 
@@ -123,7 +126,7 @@ def bilingual_flow(
     workers: int | None = None,
 ) -> dict[str, Any]:
     """Process every `.txt` article under `paths` into the Parquet datasets under `out`,
-    `window` documents at a time (each window's files staged as it ends, one commit),
+    `window` input files at a time (each window's files staged as it ends, one commit),
     segmenting and detecting in `workers` processes (None: one per core)."""
     check_parameters(scope, window, workers)
     started_at, t0 = datetime.now(UTC), time.perf_counter()
@@ -131,26 +134,40 @@ def bilingual_flow(
     options = ArgosOptions.from_dict(argos_options)
     with output_lock(root), Progress(progress) as bar:
         prepare_root(root, run_id)
-        # ingest: what is new since the last runs
-        intake = plan.read_inputs(root, paths, force=force, follow_symlinks=follow_symlinks)
+        files, scan_rejects = scan(paths, follow_symlinks=follow_symlinks)
         chosen = select_engine(engine, source_lang, target_lang, options)
         info = engine_info(chosen) if chosen else None
         run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
         name = info.name if info else engine
-        job = WindowJob(root, run, name, info, options, workers or default_workers())
-        totals = plan.RunTotals()
-        n = len(intake.articles)
+        n = len(files)
         steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
-        for index, articles in enumerate(windows(intake.articles, window)):
-            process_window(
-                job, index, articles, intake.new_rejects if index == 0 else (), totals, steps
-            )
+        totals = plan.RunTotals()
+        job = WindowJob(
+            root, run, name, info, options, workers or default_workers(), totals, steps[1]
+        )
+        # ingest: `window` input files at a time, each window sorted against what is written
+        intakes = plan.window_intakes(root, files, scan_rejects, window, force=force)
+        # A window's analysis starts as soon as the previous window's translation is sent,
+        # so the worker processes are not idle while this one translates and stages.
+        previous: tuple[int, plan.Intake, Analysis] | None = None
+        for index, intake in enumerate(intakes):
+            totals.add_intake(intake)
+            for step in steps:  # inputs that are no document to process count as done
+                step(min(window, n - index * window) - len(intake.articles))
+            analysis = Analysis(intake.articles, job.workers, steps[0])
+            if previous is None:
+                analysis.start()
+            else:
+                finish_window(job, *previous, then=analysis.start)
+            previous = (index, intake, analysis)
+        assert previous is not None  # `window_intakes` yields at least one window
+        finish_window(job, *previous)
         # commit: the staged files of every window, then the `runs` row last
         step = bar.step("writing", 1, unit="")
         seconds = round(time.perf_counter() - t0, 3)
-        summary = plan.summarise_totals(run, intake, totals, str(root), seconds)
+        summary = plan.summarise_totals(run, totals, str(root), seconds)
         run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)
-        datasets.commit(root, run, totals.moves, totals.replaced, run_row, intake.settled)
+        datasets.commit(root, run, totals.moves, totals.replaced, run_row, totals.settled)
         step(1)
         try:
             report_html.write_report(root, run_date)
@@ -169,15 +186,9 @@ def check_parameters(scope: str, window: int, workers: int | None) -> None:
         raise UsageError(f"--workers must be at least 1, not {workers}")
 
 
-def windows(articles: Sequence[Article], size: int) -> list[Sequence[Article]]:
-    """The run's windows of `size` documents; one empty window when there is none, so that
-    a run with only rejects still stages them (and every dataset gets its schema file)."""
-    return list(batches(articles, size)) or [()]
-
-
 @dataclass(frozen=True)
 class WindowJob:
-    """What every window of a run shares."""
+    """What every window of a run shares, and what it keeps of them (`totals`)."""
 
     root: Path
     run: datasets.RunInfo
@@ -185,21 +196,42 @@ class WindowJob:
     info: EngineInfo | None
     options: ArgosOptions
     workers: int
+    totals: plan.RunTotals
+    step: Callable[[int], None]  # advances the progress of translating and staging
 
 
-def process_window(
+@dataclass
+class Analysis:
+    """One window's segmentation and detection: `start()` submits it as tasks of
+    `DOCUMENTS_PER_BATCH` documents (run in `workers` processes); `documents()` waits for
+    them, advancing `step` by each batch's documents."""
+
+    articles: Sequence[Article]
+    workers: int
+    step: Callable[[int], None]
+    futures: list[PrefectFuture[list[ProcessedDocument]]] = field(default_factory=list)
+
+    def start(self) -> None:
+        batched = list(batches(self.articles, DOCUMENTS_PER_BATCH))
+        self.futures = list(analyse.map(batched, unmapped(self.workers)))
+
+    def documents(self) -> list[ProcessedDocument]:
+        return [d for batch in _results(self.futures, self.step, len) for d in batch]
+
+
+def finish_window(
     job: WindowJob,
     index: int,
-    articles: Sequence[Article],
-    rejects: Sequence[Reject],
-    totals: plan.RunTotals,
-    steps: tuple[Callable[[int], None], Callable[[int], None]],
+    intake: plan.Intake,
+    analysis: Analysis,
+    then: Callable[[], None] = lambda: None,
 ) -> None:
-    """Segment, detect, translate and align one window of documents and stage its files;
-    only its counts stay (in `totals`)."""
-    run, scope, source = job.run, job.run.scope, job.run.source_lang
-    futures = analyse.map(list(batches(articles, DOCUMENTS_PER_BATCH)), unmapped(job.workers))
-    docs = [d for batch in _results(futures, steps[0], len) for d in batch]
+    """Translate and align one analysed window of documents and stage its files (with the
+    window's new rejects); only its counts stay (in `job.totals`). `then` (the next
+    window's analysis) is called once this window's translation is sent, so that the
+    translation does not queue behind the next window's tasks."""
+    run, scope, source, totals = job.run, job.run.scope, job.run.source_lang, job.totals
+    docs = analysis.documents()
     # translate: each distinct sentence once, none this engine signature already made
     cache = partial(datasets.translation_cache, job.root)
     todo, known = plan.split_known(
@@ -208,12 +240,13 @@ def process_window(
     chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
     args = (unmapped(job.engine), unmapped(source), unmapped(run.target_lang))
     sent = translate.map(*args, chunks, unmapped(job.options))
+    then()
     done = plan.gather(todo, chain([known], (f.result() for f in sent)))
     pairs = plan.align_all(docs, scope, source, run.target_lang, todo, done, job.info)
-    rows = plan.dataset_rows(docs, pairs, rejects, run.run_id, source)
+    rows = plan.dataset_rows(docs, pairs, intake.new_rejects, run.run_id, source)
     totals.moves.extend(datasets.stage(job.root, run, rows, index))
     totals.add(run, docs, todo, done, pairs, job.info)
-    steps[1](len(articles))
+    job.step(len(intake.articles))
 
 
 def report(

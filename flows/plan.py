@@ -6,14 +6,14 @@ counters add up with `Counter.update`, which keeps zero counts). None touches Pr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
-from flows.ingest import ingest, split_seen
+from flows.ingest import ingest, one_per_content, read_article, split_seen
 from flows.languages import no_engine_hint
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
 from flows.report import RunSummary, summarise
@@ -61,6 +61,34 @@ def read_inputs(
         found, rejects = ingest(paths, seen, follow_symlinks=follow_symlinks)
     inputs = {a.source_path for a in found} | {r.source_path for r in rejects}
     return sort_inputs(found, rejects, seen, datasets.rejected_inputs(root, inputs))
+
+
+def window_intakes(
+    root: Path,
+    files: Sequence[Path],
+    scan_rejects: Sequence[Reject],
+    size: int,
+    *,
+    force: bool = False,
+) -> Iterator[Intake]:
+    """`read_inputs` over the files `scan` found, `size` files at a time, so that a run holds
+    one window's texts, not every input's: each window is sorted against what `root` holds
+    (looked up by key) and against the windows before it (one article per content across
+    the run, as in one window). The scan's rejects come with the first window; with no file
+    there is still one (empty) window."""
+    taken: dict[str, str] = {}  # doc_id → source_path of the articles of earlier windows
+    starts = range(0, len(files), size) if files else range(1)
+    for start in starts:
+        read = [read_article(path) for path in files[start : start + size]]
+        ids = {r.doc_id for r in read if isinstance(r, Article)}
+        seen = {} if force else datasets.processed_documents(root, ids)
+        found, rejects = one_per_content(read, seen, taken)
+        if start == 0:
+            rejects = [*scan_rejects, *rejects]
+        inputs = {a.source_path for a in found} | {r.source_path for r in rejects}
+        intake = sort_inputs(found, rejects, seen, datasets.rejected_inputs(root, inputs))
+        taken.update((a.doc_id, a.source_path) for a in (*intake.articles, *intake.skipped))
+        yield intake
 
 
 @dataclass(frozen=True)
@@ -263,8 +291,9 @@ PREVIEW_PAIRS = 10
 class RunTotals:
     """What a run keeps from the windows it has processed, so that it never holds every
     document at once: staged files, documents to replace, counts, the first pairs (preview),
-    warnings, and the translations it made (a sentence seen again in a later window is not
-    sent twice, and is not `from_cache`, as in a run done in one window)."""
+    warnings, the translations it made (a sentence seen again in a later window is not
+    sent twice, and is not `from_cache`, as in a run done in one window), those it took from
+    earlier output (counted once), and its inputs' counts and settled paths."""
 
     moves: list[tuple[Any, Any]] = field(default_factory=list)
     replaced: set[str] = field(default_factory=set)
@@ -273,6 +302,18 @@ class RunTotals:
     preview: list[SentencePair] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     translations: dict[str, Translation] = field(default_factory=dict)
+    skipped: int = 0
+    rejected: int = 0
+    settled: set[str] = field(default_factory=set)
+    ingested: Counter[str] = field(default_factory=Counter)
+    cached: set[str] = field(default_factory=set)  # sentences taken from earlier output
+
+    def add_intake(self, intake: Intake) -> None:
+        """Count one window's inputs (or a whole run's, read at once)."""
+        self.skipped += len(intake.skipped)
+        self.rejected += len(intake.rejects)
+        self.settled.update(intake.settled)
+        self.ingested.update(ingest_counters(intake))
 
     def add(
         self,
@@ -288,7 +329,12 @@ class RunTotals:
         part = summarise_run(run, Intake((), (), (), (), frozenset()), docs, pairs, {}, "", 0.0)
         self.counts.update({name: getattr(part, name) for name in WINDOW_COUNTS})
         self.counters.update(document_counters(docs))
-        self.counters.update(translation_counters(plan, translated, pairs, engine))
+        counters = translation_counters(plan, translated, pairs, engine)
+        # a sentence taken from earlier output is counted once per run, not once per window
+        new = [t for t in plan.cached if t not in self.cached]
+        counters[f"translate.{engine.name if engine else 'none'}.cached"] = len(new)
+        self.cached.update(new)
+        self.counters.update(counters)
         shown = [p for p in pairs if p.status in ("translated", "pending", "failed")]
         self.preview.extend(shown[: max(PREVIEW_PAIRS - len(self.preview), 0)])
         self.reasons.extend(translated.reasons)
@@ -307,12 +353,16 @@ def split_known(
 
 
 def summarise_totals(
-    run: datasets.RunInfo, intake: Intake, totals: RunTotals, out: str, seconds: float
+    run: datasets.RunInfo, totals: RunTotals, out: str, seconds: float
 ) -> RunSummary:
-    """The run's summary from its windows' totals and its intake (counted once)."""
-    counters = ingest_counters(intake)
+    """The run's summary from its windows' totals (inputs counted with `add_intake`)."""
+    counters = Counter(totals.ingested)
     counters.update(totals.counters)
-    empty = summarise_run(run, intake, (), (), counters, out, seconds)
+    empty = replace(
+        summarise_run(run, Intake((), (), (), (), frozenset()), (), (), counters, out, seconds),
+        skipped=totals.skipped,
+        rejected=totals.rejected,
+    )
     counts = totals.counts
     return replace(
         empty,

@@ -14,8 +14,8 @@ import hashlib
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONTEXT_SEGMENTS = 2  # segments shown before and after a tweet in its context
 TOP = 15  # bars in the per-article and per-author charts
 TOP_LANGUAGES = 5
+# Tweets listed (with their contexts) at most: a day of 20,000 articles has some 20,000
+# Spanish tweets, a page too long to read and too large to hold while it is written.
+LISTED_TWEETS = 2000
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ class Report:
     runs: tuple[dict[str, Any], ...]
     totals: tuple[tuple[str, int], ...]
     charts: tuple[Chart, ...]
-    tweets: tuple[TweetRow, ...]
+    tweets: tuple[TweetRow, ...]  # the first LISTED_TWEETS
+    tweets_total: int
     contexts: tuple[Context, ...]
     rejects: tuple[dict[str, Any], ...]
     source_lang: str
@@ -109,16 +113,45 @@ def latest_run_date(root: Path) -> date:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _partition(
-    root: Path, dataset: str, run_date: date, committed: set[str]
+def _partition_files(root: Path, dataset: str, run_date: date, committed: set[str]) -> list[Path]:
+    """The files of one `run_date` partition written by runs that committed."""
+    folder = datasets.partition_dir(root, dataset, run_date)
+    return [p for p in sorted(folder.glob("part-*.parquet")) if datasets.run_id_of(p) in committed]
+
+
+def _columns(
+    path: Path, names: Sequence[str], where: tuple[str, Collection[str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Rows of one `run_date` partition, from runs that committed (whatever columns each
-    file has: files written by other versions may have more)."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(datasets.partition_dir(root, dataset, run_date).glob("part-*.parquet")):
-        if datasets.run_id_of(path) in committed:
-            rows.extend(pq.read_table(path).to_pylist())
+    """The rows of one file, with only the columns `names` (one a file lacks, written by an
+    older version, as None); `where=(column, values)` keeps the rows whose `column` is one
+    of `values`. One file at a time, so a report never holds a whole day's rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    present = set(datasets.read_schema(path).names)
+    table = datasets.read_part(path, [n for n in names if n in present])
+    if where is not None:
+        keys = pa.array(sorted(where[1]), pa.string())
+        table = table.filter(pc.is_in(table.column(where[0]), value_set=keys))
+    rows: list[dict[str, Any]] = table.to_pylist()
+    for name in names:
+        if name not in present:
+            for row in rows:
+                row[name] = None
     return rows
+
+
+def _partition(
+    root: Path,
+    dataset: str,
+    run_date: date,
+    committed: set[str],
+    names: Sequence[str],
+    where: tuple[str, Collection[str]] | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows of one `run_date` partition from runs that committed, file by file."""
+    for path in _partition_files(root, dataset, run_date, committed):
+        yield _columns(path, names, where)
 
 
 def _runs(root: Path, run_date: date) -> list[dict[str, Any]]:
@@ -189,23 +222,6 @@ def _short(text: str, limit: int = 36) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def source_language(pairs: Sequence[Mapping[str, Any]]) -> str:
-    """The language a run translated from: that of its sentences that were not copied
-    (`es`, the command line's default, when there were none)."""
-    langs = Counter(p["src_lang"] for p in pairs if p["status"] != "copied")
-    return langs.most_common(1)[0][0] if langs else "es"
-
-
-def _is_source_tweet(
-    segment: Mapping[str, Any], pairs: Sequence[Mapping[str, Any]], source: str
-) -> bool:
-    """As the `n_spanish_tweets` count has it (`align.tweet_is_source`): the tweet, or one
-    of its sentences, is in the source language (an entity-only one too, though copied)."""
-    return segment["kind"] == "tweet" and (
-        segment["lang"] == source or any(p["src_lang"] == source for p in pairs)
-    )
-
-
 def _tweet_row(
     segment: Mapping[str, Any], pairs: Sequence[Mapping[str, Any]], titles: Mapping[str, str]
 ) -> TweetRow:
@@ -255,46 +271,124 @@ def _context(
     )
 
 
+SEGMENT_COLUMNS = ("doc_id", "segment_id", "ordinal", "kind", "lang", "lang_prob", "author_handle")
+ENTITY_COLUMNS = ("urls", "mentions", "hashtags")
+FULL_SEGMENT_COLUMNS = (*SEGMENT_COLUMNS, "text", "author_name", "posted_on", *ENTITY_COLUMNS)
+COUNTED_PAIR_COLUMNS = ("segment_id", "src_lang", "status", "score", "engine")
+PAIR_COLUMNS = (*COUNTED_PAIR_COLUMNS, "sentence_index", "tgt_text")
+REJECT_COLUMNS = ("source_path", "reason_code", "message")
+
+
+@dataclass
+class Day:
+    """What the charts and totals need of a day's segments and sentence pairs, counted file
+    by file; the source-language tweets as keys (`doc_id`, `ordinal`, `segment_id`,
+    `author_handle`), so that only the listed ones are read whole."""
+
+    segments: int = 0
+    tweets: int = 0
+    kind_lang: Counter[tuple[str, str]] = field(default_factory=Counter)
+    probabilities: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    source_tweets: list[tuple[str, int, str, str | None]] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    scores: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by_engine: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def _count_day(root: Path, run_date: date, committed: set[str], source: str) -> Day:
+    """The day's counts, its pairs read before its segments (a tweet with a sentence in
+    `source` counts as one in `source`)."""
+    day = Day()
+    in_source: set[str] = set()
+    for rows in _partition(root, "sentence_pairs", run_date, committed, COUNTED_PAIR_COLUMNS):
+        for p in rows:
+            day.statuses[p["status"]] += 1
+            if p["src_lang"] == source:
+                in_source.add(p["segment_id"])
+            if p["status"] == "translated" and p["score"] is not None:
+                day.scores[p["engine"] or "none"].append(p["score"])
+            if p["status"] != "copied":
+                day.by_engine[(p["engine"] or "none", p["status"])] += 1
+    for rows in _partition(root, "segments", run_date, committed, SEGMENT_COLUMNS):
+        for s in rows:
+            day.segments += 1
+            day.kind_lang[(s["kind"], s["lang"])] += 1
+            if s["kind"] != "tweet":
+                continue
+            day.tweets += 1
+            if s["lang"] != "und":
+                group = source if s["lang"] == source else "other languages"
+                day.probabilities[group].append(s["lang_prob"])
+            # as the `n_spanish_tweets` count has it (`align.tweet_is_source`): the tweet, or
+            # one of its sentences, is in the source language (an entity-only one too)
+            if s["lang"] == source or s["segment_id"] in in_source:
+                day.source_tweets.append(
+                    (s["doc_id"], s["ordinal"], s["segment_id"], s["author_handle"])
+                )
+    return day
+
+
+def _source_language(root: Path, run_date: date, committed: set[str]) -> str:
+    """The language the day's runs translated from: that of their sentences that were not
+    copied (`es`, the command line's default, when there were none)."""
+    langs: Counter[str] = Counter()
+    for rows in _partition(root, "sentence_pairs", run_date, committed, ("src_lang", "status")):
+        langs.update(p["src_lang"] for p in rows if p["status"] != "copied")
+    return langs.most_common(1)[0][0] if langs else "es"
+
+
 def build(root: Path, run_date: date) -> Report:
-    """Read the committed rows of `run_date` and shape them for the page."""
+    """Read the committed rows of `run_date` and shape them for the page: counts and charts
+    over every row, read file by file; the first `LISTED_TWEETS` source-language tweets (by
+    article title) listed with their contexts, only their articles' rows read whole."""
     runs = _runs(root, run_date)
     if not runs:
         raise BilingualError(f"{root}: no committed run on {run_date}; see `bilingual report -h`")
     committed = datasets.committed_run_ids(root)
-    documents = _partition(root, "documents", run_date, committed)
-    segments = _partition(root, "segments", run_date, committed)
-    pairs = _partition(root, "sentence_pairs", run_date, committed)
-    rejects = _partition(root, "rejects", run_date, committed)
-    source = source_language(pairs)
-
-    titles = {d["doc_id"]: d["title"] or d["doc_id"] for d in documents}
-    paths = {d["doc_id"]: d["source_path"] for d in documents}
+    titles: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    columns = ("doc_id", "title", "source_path")
+    for rows in _partition(root, "documents", run_date, committed, columns):
+        for d in rows:
+            titles[d["doc_id"]] = d["title"] or d["doc_id"]
+            paths[d["doc_id"]] = d["source_path"]
+    rejects = [
+        r for rows in _partition(root, "rejects", run_date, committed, REJECT_COLUMNS) for r in rows
+    ]
+    source = _source_language(root, run_date, committed)
+    day = _count_day(root, run_date, committed, source)
+    # documents in title order, their tweets in document order
+    day.source_tweets.sort(key=lambda t: (titles.get(t[0], t[0]), t[0], t[1]))
+    listed = day.source_tweets[:LISTED_TWEETS]
+    doc_ids = {t[0] for t in listed}
     by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for s in segments:
-        by_doc[s["doc_id"]].append(s)
+    for rows in _partition(
+        root, "segments", run_date, committed, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids)
+    ):
+        for s in rows:
+            by_doc[s["doc_id"]].append(s)
     for doc_segments in by_doc.values():
         doc_segments.sort(key=lambda s: s["ordinal"])
+    segment_ids = {t[2] for t in listed}
     pairs_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in sorted(pairs, key=lambda p: (p["segment_id"], p["sentence_index"])):
-        pairs_of[p["segment_id"]].append(p)
-
-    spanish = [
-        s
-        for doc_id in sorted(by_doc, key=lambda d: (titles.get(d, d), d))
-        for s in by_doc[doc_id]
-        if _is_source_tweet(s, pairs_of[s["segment_id"]], source)
-    ]
+    for rows in _partition(
+        root, "sentence_pairs", run_date, committed, PAIR_COLUMNS, ("segment_id", segment_ids)
+    ):
+        for p in rows:
+            pairs_of[p["segment_id"]].append(p)
+    for segment_pairs in pairs_of.values():
+        segment_pairs.sort(key=lambda p: p["sentence_index"])
+    segment_of = {s["segment_id"]: s for doc in by_doc.values() for s in doc}
+    spanish = [segment_of[t[2]] for t in listed]
     tweets = [_tweet_row(s, pairs_of[s["segment_id"]], titles) for s in spanish]
     contexts = [_context(s, by_doc[s["doc_id"]], titles, paths) for s in spanish]
 
-    statuses = Counter(p["status"] for p in pairs)
-    tweets_all = [s for s in segments if s["kind"] == "tweet"]
     totals = (
-        ("documents", len(documents)),
-        ("segments", len(segments)),
-        ("tweets", len(tweets_all)),
-        (f"tweets in {source}", len(spanish)),
-        *((f"sentences {status}", statuses[status]) for status in sorted(statuses)),
+        ("documents", len(titles)),
+        ("segments", day.segments),
+        ("tweets", day.tweets),
+        (f"tweets in {source}", len(day.source_tweets)),
+        *((f"sentences {status}", day.statuses[status]) for status in sorted(day.statuses)),
         ("rejected inputs", len(rejects)),
     )
     return Report(
@@ -302,8 +396,9 @@ def build(root: Path, run_date: date) -> Report:
         out=str(root),
         runs=tuple(runs),
         totals=totals,
-        charts=_charts(segments, spanish, pairs, titles, source),
+        charts=_charts(day, titles, source),
         tweets=tuple(tweets),
+        tweets_total=len(day.source_tweets),
         contexts=tuple(contexts),
         rejects=tuple(sorted(rejects, key=lambda r: r["source_path"])),
         source_lang=source,
@@ -316,42 +411,29 @@ def _top(counter: Counter[str], limit: int = TOP) -> tuple[list[tuple[str, int]]
     return items[:limit], note
 
 
-def _charts(
-    segments: Sequence[Mapping[str, Any]],
-    spanish: Sequence[Mapping[str, Any]],
-    pairs: Sequence[Mapping[str, Any]],
-    titles: Mapping[str, str],
-    source: str,
-) -> tuple[Chart, ...]:
+def _charts(day: Day, titles: Mapping[str, str], source: str) -> tuple[Chart, ...]:
     # segments by kind and language: the most frequent languages, the rest as "other"
-    lang_counts = Counter(s["lang"] for s in segments)
+    lang_counts: Counter[str] = Counter()
+    for (_, lang), n in day.kind_lang.items():
+        lang_counts[lang] += n
     shown = [lang for lang, _ in lang_counts.most_common(TOP_LANGUAGES)]
-    kinds = [k for k in SEGMENT_KINDS if any(s["kind"] == k for s in segments)]
-    by_kind_lang = Counter(
-        (s["kind"], s["lang"] if s["lang"] in shown else "other") for s in segments
-    )
+    kinds = [k for k in SEGMENT_KINDS if any(kind == k for kind, _ in day.kind_lang)]
+    by_kind_lang: Counter[tuple[str, str]] = Counter()
+    for (kind, lang), n in day.kind_lang.items():
+        by_kind_lang[(kind, lang if lang in shown else "other")] += n
     series = {
         lang: [by_kind_lang[(k, lang)] for k in kinds]
         for lang in [*shown, *(["other"] if len(lang_counts) > len(shown) else [])]
     }
-    per_article, article_note = _top(Counter(_short(titles[s["doc_id"]]) for s in spanish))
-    per_author, author_note = _top(
-        Counter(f"@{s['author_handle']}" if s["author_handle"] else "(no handle)" for s in spanish)
-    )
-    tweets = [s for s in segments if s["kind"] == "tweet" and s["lang"] != "und"]
+    tweets = day.source_tweets
+    per_article, article_note = _top(Counter(_short(titles[t[0]]) for t in tweets))
+    per_author, author_note = _top(Counter(f"@{t[3]}" if t[3] else "(no handle)" for t in tweets))
     probabilities = {
-        source: [s["lang_prob"] for s in tweets if s["lang"] == source],
-        "other languages": [s["lang_prob"] for s in tweets if s["lang"] != source],
+        source: day.probabilities[source],
+        "other languages": day.probabilities["other languages"],
     }
-    scores: dict[str, list[float]] = defaultdict(list)
-    for p in pairs:
-        if p["status"] == "translated" and p["score"] is not None:
-            scores[p["engine"] or "none"].append(p["score"])
-    engines = sorted({p["engine"] or "none" for p in pairs if p["status"] != "copied"})
-    statuses = sorted({p["status"] for p in pairs if p["status"] != "copied"})
-    by_engine = Counter(
-        (p["engine"] or "none", p["status"]) for p in pairs if p["status"] != "copied"
-    )
+    engines = sorted({e for e, _ in day.by_engine})
+    statuses = sorted({st for _, st in day.by_engine})
     return (
         Chart(
             "Segments by kind and language",
@@ -376,14 +458,14 @@ def _charts(
         Chart(
             "Translation scores",
             "per engine: Apertium, share of known words; Argos, length-normalised log-probability",
-            report_charts.histogram(scores, "score"),
+            report_charts.histogram(dict(day.scores), "score"),
         ),
         Chart(
             "Engines used",
             f"sentences in {source} by engine and status",
             report_charts.stacked_bars(
                 engines,
-                {st: [by_engine[(e, st)] for e in engines] for st in statuses},
+                {st: [day.by_engine[(e, st)] for e in engines] for st in statuses},
                 "sentences",
             ),
         ),

@@ -37,7 +37,9 @@ def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
             raise UsageError("--dask-address needs --task-runner dask")
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2)
+        # One thread per worker process (an analysis task waits on one) and one more, so a
+        # window's translation never waits for a thread behind the next window's analysis.
+        return ThreadPoolTaskRunner(max_workers=(os.cpu_count() or 1) + 1)
     if kind == "dask":
         from prefect_dask.task_runners import DaskTaskRunner
 

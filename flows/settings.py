@@ -9,8 +9,8 @@ from typing import Any
 
 from flows.translate import ArgosOptions
 
-# A run holds one window of documents in memory at a time (bounded memory; rows do not depend
-# on it).
+# A run reads, processes and stages its inputs one window of this many files at a time
+# (bounded memory; rows do not depend on it).
 DOCUMENTS_PER_WINDOW = 1000
 
 

@@ -116,3 +116,14 @@ def test_of_two_copies_the_file_already_written_stays_the_article(tmp_path: Path
     assert rejects == [
         Reject(str(tmp_path / "a-copy.txt"), "duplicate", f"same content as {original}")
     ]
+
+
+def test_control_characters_are_unicode_category_cc_but_tab_and_newline() -> None:
+    import sys
+    import unicodedata
+
+    from flows.ingest import CONTROLS
+
+    text = "".join(map(chr, range(sys.maxunicode + 1)))
+    expected = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"]
+    assert CONTROLS.findall(text) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 from flows import plan
 from flows.align import EngineInfo
@@ -145,14 +146,70 @@ def test_totals_of_two_windows_are_the_totals_of_one(seed_text: str) -> None:
         )
 
     whole, split = plan.RunTotals(), plan.RunTotals()
+    whole.add_intake(intake)
+    split.add_intake(intake)
     window(docs, whole)
     window(docs[:1], split)
     window(docs[1:], split)
-    one = plan.summarise_totals(run, intake, whole, "out", 1.0)
-    two = plan.summarise_totals(run, intake, split, "out", 1.0)
+    one = plan.summarise_totals(run, whole, "out", 1.0)
+    two = plan.summarise_totals(run, split, "out", 1.0)
     assert one == two
     assert (one.documents, one.tweets, one.translated, one.cached) == (2, 4, 4, 0)
     assert one.counters["ingest.inputs"] == 2  # the intake is counted once, not per window
     assert one.counters["translate.argos.sent"] == 2  # the second copy's tweets are not sent
     assert split.replaced == {d.article.doc_id for d in docs}
     assert [p.segment_id for p in split.preview] == [p.segment_id for p in whole.preview]
+
+
+def test_inputs_read_in_windows_are_the_inputs_read_at_once(tmp_path: Path) -> None:
+    from flows.ingest import scan
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {"a": "same", "b": "other", "c": "same", "d": "", "e": "third", "f": "other"}
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(f"{text}\n", encoding="utf-8")
+    root = tmp_path / "out"
+    whole = plan.read_inputs(root, [str(folder)])
+    files, scan_rejects = scan([str(folder)])
+    for size in (1, 2, 4, 100):
+        parts = list(plan.window_intakes(root, files, scan_rejects, size))
+        assert len(parts) == -(-len(files) // size)
+        assert [a for p in parts for a in p.articles] == list(whole.articles)
+        assert {r for p in parts for r in p.rejects} == set(whole.rejects)
+        assert frozenset().union(*(p.settled for p in parts)) == whole.settled
+    assert [a.source_path.rsplit("/", 1)[1] for a in whole.articles] == ["a.txt", "b.txt", "e.txt"]
+    assert sorted((r.source_path.rsplit("/", 1)[1], r.reason_code) for r in whole.rejects) == [
+        ("c.txt", "duplicate"),
+        ("d.txt", "empty"),
+        ("f.txt", "duplicate"),
+    ]
+    assert list(plan.window_intakes(root, [], [], 10)) == [plan.sort_inputs([], [], {}, set())]
+
+
+def test_a_sentence_taken_from_earlier_output_is_counted_once_per_run(seed_text: str) -> None:
+    from datetime import date
+
+    from flows.datasets import RunInfo
+
+    run = RunInfo.of("run-1", date(2026, 1, 2), "tweets", "es", "en", BEAM_4)
+    docs = [processed(seed_text), processed("Other title\n" + seed_text)]  # the same tweets
+    earlier = {
+        t: Translation(f"EN {t}")
+        for t in plan.plan_translation(docs, "tweets", "es", BEAM_4, lambda s, t: {}).wanted
+    }
+
+    def window(part: list[ProcessedDocument], totals: plan.RunTotals) -> None:
+        todo = plan.plan_translation(part, "tweets", "es", BEAM_4, lambda s, texts: earlier)
+        todo, known = plan.split_known(todo, totals.translations)
+        done = plan.gather(todo, [known])
+        pairs = plan.align_all(part, "tweets", "es", "en", todo, done, BEAM_4)
+        totals.add(run, part, todo, done, pairs, BEAM_4)
+
+    whole, split = plan.RunTotals(), plan.RunTotals()
+    window(docs, whole)
+    window(docs[:1], split)
+    window(docs[1:], split)
+    assert split.counters == whole.counters
+    assert whole.counters["translate.argos.cached"] == len(earlier) == 2
+    assert split.counts["cached"] == whole.counts["cached"] == 4  # pairs: two per document

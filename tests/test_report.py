@@ -351,3 +351,21 @@ def test_report_of_200_generated_articles(browser: Browser, tmp_path: Path) -> N
     )
     assert len(leaders) > 15 or set(leaders) <= set(labels)
     shutil.rmtree(corpus)
+
+
+def test_a_long_day_lists_its_first_tweets_and_says_how_many(
+    seed_run: tuple[Path, Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import report_html
+
+    out, _ = seed_run
+    run_date = report_html.latest_run_date(out)
+    full = report_html.build(out, run_date)
+    monkeypatch.setattr(report_html, "LISTED_TWEETS", 1)
+    short = report_html.build(out, run_date)
+    assert len(full.tweets) == full.tweets_total == short.tweets_total >= 2
+    assert (short.tweets, short.contexts) == (full.tweets[:1], full.contexts[:1])
+    assert (short.totals, short.charts) == (full.totals, full.charts)  # counted over every row
+    page = report_html.render(short)
+    assert f"The first 1 of {full.tweets_total} tweets in es" in page
+    assert "The first" not in report_html.render(full)
