@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,17 +176,21 @@ def mark_entities(text: str, entities: Mapping[str, Iterable[str]]) -> tuple[Pie
     wherever they occur (they pass through translation unchanged, so the same strings are
     found in the English)."""
     kinds = {e: kind for kind, found in entities.items() for e in found if e}
-    if not kinds:
-        return (Piece(text),)
-    pattern = re.compile("|".join(re.escape(e) for e in sorted(kinds, key=len, reverse=True)))
+    longest_first = sorted(kinds, key=len, reverse=True)
     pieces: list[Piece] = []
     at = 0
-    for match in pattern.finditer(text):
-        if match.start() > at:
-            pieces.append(Piece(text[at : match.start()]))
-        pieces.append(Piece(match.group(0), kinds[match.group(0)]))
-        at = match.end()
-    if at < len(text):
+    while True:
+        # The leftmost occurrence, the longest at a tie (a regex alternation's choice, without
+        # compiling one per tweet: 13,700 of them took 2.3 s of a 5,000-article report).
+        found = [(start, -len(e), e) for e in longest_first if (start := text.find(e, at)) >= 0]
+        if not found:
+            break
+        start, _, entity = min(found)
+        if start > at:
+            pieces.append(Piece(text[at:start]))
+        pieces.append(Piece(entity, kinds[entity]))
+        at = start + len(entity)
+    if at < len(text) or not kinds:
         pieces.append(Piece(text[at:]))
     return tuple(pieces)
 

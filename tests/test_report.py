@@ -369,3 +369,20 @@ def test_a_long_day_lists_its_first_tweets_and_says_how_many(
     page = report_html.render(short)
     assert f"The first 1 of {full.tweets_total} tweets in es" in page
     assert "The first" not in report_html.render(full)
+
+
+def test_entities_are_marked_leftmost_first_and_longest_at_a_tie() -> None:
+    from flows.report_html import Piece, mark_entities
+
+    text = "hola @ab y @abc #t"
+    pieces = mark_entities(text, {"handle": ["@ab", "@abc"], "hashtag": ["#t"], "link": []})
+    assert pieces == (
+        Piece("hola "),
+        Piece("@ab", "handle"),
+        Piece(" y "),
+        Piece("@abc", "handle"),
+        Piece(" "),
+        Piece("#t", "hashtag"),
+    )
+    assert "".join(p.text for p in pieces) == text
+    assert mark_entities("sin nada", {}) == (Piece("sin nada"),)
