@@ -27,7 +27,7 @@ from typing import Any
 
 BACKEND_ENV = "BILINGUAL_LANGDETECT"
 BACKENDS = ("langdetect-rs", "langdetect")
-JUDGED_TEXTS_KEPT = 1 << 15
+JUDGED_TEXTS_KEPT = 1 << 13
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 # Spanish, the languages Spanish tweets are confused with, and English.
 LANGS = ("ca", "en", "es", "eu", "fr", "gl", "it", "pt")
-RANKED_TEXTS_KEPT = 1 << 15
+RANKED_TEXTS_KEPT = 1 << 12  # tweets seldom repeat across batches
 
 
 @lru_cache(maxsize=1)
