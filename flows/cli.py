@@ -363,6 +363,10 @@ def models_install(source: str, target: str, package_file: Path | None) -> None:
     click.echo(f"installed argos {done.from_code}→{done.to_code} {done.version} in {done.path}")
 
 
+# The output root every command that reads a run's datasets takes.
+OUTPUT_ROOT = click.option(
+    "--out", default="outputs", show_default=True, type=click.Path(path_type=Path)
+)
 OUTPUT_FORMAT = click.option(
     "--format",
     "fmt",
@@ -374,7 +378,7 @@ OUTPUT_FORMAT = click.option(
 
 
 @main.command()
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @click.option(
     "--doc", "doc_id", default=None, metavar="ID", help="Only this document (an id or its prefix)."
 )
@@ -397,7 +401,7 @@ def show(
 
 
 @main.command()
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @OUTPUT_FORMAT
 @reports_errors
 def docs(out: Path, fmt: str) -> None:
@@ -408,7 +412,7 @@ def docs(out: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @OUTPUT_FORMAT
 @reports_errors
 def runs(out: Path, fmt: str) -> None:
@@ -419,7 +423,7 @@ def runs(out: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @click.option(
     "--run-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -449,7 +453,7 @@ def report(out: Path, run_date: Any, html_path: Path | None) -> None:
     required=True,
     help="TMX 1.4b, Moses plain text (PATH.<src> + PATH.<tgt>), or JSON lines.",
 )
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @click.option(
     "--dest",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -476,7 +480,7 @@ def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> N
 
 
 @main.command()
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @click.option(
     "--repair",
     is_flag=True,
@@ -517,7 +521,7 @@ def check(out: Path, repair: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--cron", required=True, help='Schedule, e.g. "0 * * * *" for every hour.')
-@click.option("--out", default="outputs", show_default=True, type=click.Path(path_type=Path))
+@OUTPUT_ROOT
 @click.option("--engine", type=ENGINES, default="auto", show_default=True)
 @click.option("--scope", type=SCOPE, default="tweets", show_default=True)
 @click.option("--name", default="bilingual-scheduled", show_default=True, help="Deployment name.")
