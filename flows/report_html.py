@@ -153,6 +153,19 @@ def _partition(
         yield _columns(path, names, where)
 
 
+def _grouped(
+    parts: Iterable[list[dict[str, Any]]], key: str, order: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of `parts` grouped by their `key` column, each group sorted by `order`."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rows in parts:
+        for row in rows:
+            groups[row[key]].append(row)
+    for group in groups.values():
+        group.sort(key=lambda row: row[order])
+    return groups
+
+
 def _runs(root: Path, run_date: date) -> list[dict[str, Any]]:
     """The date's `runs` rows, oldest first, each with its signature: its own column when
     the row has one, else the file's key-value metadata."""
@@ -364,23 +377,21 @@ def build(root: Path, run_date: date) -> Report:
     day.source_tweets.sort(key=lambda t: (titles.get(t[0], t[0]), t[0], t[1]))
     listed = day.source_tweets[:LISTED_TWEETS]
     doc_ids = {t[0] for t in listed}
-    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rows in _partition(
-        root, "segments", run_date, committed, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids)
-    ):
-        for s in rows:
-            by_doc[s["doc_id"]].append(s)
-    for doc_segments in by_doc.values():
-        doc_segments.sort(key=lambda s: s["ordinal"])
+    by_doc = _grouped(
+        _partition(
+            root, "segments", run_date, committed, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids)
+        ),
+        "doc_id",
+        "ordinal",
+    )
     segment_ids = {t[2] for t in listed}
-    pairs_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rows in _partition(
-        root, "sentence_pairs", run_date, committed, PAIR_COLUMNS, ("segment_id", segment_ids)
-    ):
-        for p in rows:
-            pairs_of[p["segment_id"]].append(p)
-    for segment_pairs in pairs_of.values():
-        segment_pairs.sort(key=lambda p: p["sentence_index"])
+    pairs_of = _grouped(
+        _partition(
+            root, "sentence_pairs", run_date, committed, PAIR_COLUMNS, ("segment_id", segment_ids)
+        ),
+        "segment_id",
+        "sentence_index",
+    )
     segment_of = {s["segment_id"]: s for doc in by_doc.values() for s in doc}
     spanish = [segment_of[t[2]] for t in listed]
     tweets = [_tweet_row(s, pairs_of[s["segment_id"]], titles) for s in spanish]
