@@ -44,14 +44,7 @@ Item = tuple[str, tuple[tuple[str, float], ...] | None, bool]
 
 def judge(text: str, spanish: bool) -> Item:
     """The call without the second opinion, and the ranking it would settle it with."""
-    original = detection._second_opinion
-    detection._second_opinion = lambda cleaned, decision, support: (decision, support)
-    try:
-        detection._judge.cache_clear()
-        lang = detection.detect(text).lang
-    finally:
-        detection._second_opinion = original
-        detection._judge.cache_clear()
+    lang = detection.detect(text, second_opinion=False).lang
     cleaned = detection.clean(text)
     prepared = detection.normalise(cleaned)
     judged = lang != "und" and detection._is_latin("".join(prepared.split()))
