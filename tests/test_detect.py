@@ -3,6 +3,8 @@ Every tweet below was written for these tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows import langdetect_backend, second_opinion
@@ -171,6 +173,42 @@ def test_the_second_opinion_leaves_agreed_calls_alone() -> None:
     ]:
         decision = detect(text)
         assert (decision.lang, decision.reason) == (lang, None)
+
+
+def test_the_second_opinion_model_is_cached_uncompressed_with_the_same_rankings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = ["Hoxe non teño ganas de facer nada", "Gaur ez dut ezer egin nahi", "Menuda semana"]
+    wheel = second_opinion._wheel_identifier()
+    path = second_opinion.model_cache_path()
+    assert path.parent == tmp_path / "bilingual" and not path.exists()
+    second_opinion._identifier.cache_clear()
+    try:
+        first = second_opinion._identifier()  # from the wheel, writing the cache
+        assert path.is_file() and not list(path.parent.glob(".*.tmp"))
+        second_opinion._identifier.cache_clear()
+        cached = second_opinion._identifier()  # from the cache
+        assert [cached.rank(t) for t in texts] == [wheel.rank(t) for t in texts]
+        assert [first.rank(t) for t in texts] == [wheel.rank(t) for t in texts]
+        path.write_bytes(b"damaged")  # a damaged cache is rebuilt, not an error
+        second_opinion._identifier.cache_clear()
+        assert second_opinion._identifier().rank(texts[0]) == wheel.rank(texts[0])
+        assert path.stat().st_size > 1_000_000
+    finally:
+        second_opinion._identifier.cache_clear()
+
+
+def test_an_unwritable_cache_only_costs_the_slower_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bilingual").write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    second_opinion._identifier.cache_clear()
+    try:
+        assert second_opinion._identifier().rank("Menuda semana")[0][0] == "es"
+    finally:
+        second_opinion._identifier.cache_clear()
 
 
 def test_words_that_overrule_langdetect_say_so() -> None:
