@@ -6,7 +6,7 @@ own fields by column name: a column added to a record and its schema needs nothi
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -246,21 +246,54 @@ def row_of(schema: pa.Schema, *records: object, **derived: Any) -> dict[str, Any
     """A row of `schema`: each column from `derived` when given, else from the first of
     `records` with an attribute of that name (records as dicts, tuples as lists). A column
     nothing provides is an error, never a silent null."""
-    row: dict[str, Any] = {}
-    for name in schema.names:
+    plan = _row_plan(tuple(schema.names), tuple(map(type, records)), frozenset(derived))
+    return {
+        name: derived[name] if source is None else _plain(getattr(records[source], name))
+        for name, source in plan
+    }
+
+
+@cache
+def _row_plan(
+    names: tuple[str, ...], types: tuple[type, ...], derived: frozenset[str]
+) -> tuple[tuple[str, int | None], ...]:
+    """Each column of a row with the index of the record it comes from (None: derived).
+    Worked out once per schema and record types: a run builds millions of rows."""
+    plan: list[tuple[str, int | None]] = []
+    for name in names:
         if name in derived:
-            row[name] = derived[name]
+            plan.append((name, None))
             continue
-        source = next((r for r in records if hasattr(r, name)), None)
+        source = next((i for i, t in enumerate(types) if _has_field(t, name)), None)
         if source is None:
             raise KeyError(f"no value for column {name!r}")
-        row[name] = _plain(getattr(source, name))
-    return row
+        plan.append((name, source))
+    return tuple(plan)
+
+
+def _has_field(record_type: type, name: str) -> bool:
+    if is_dataclass(record_type):
+        return name in _field_names(record_type) or hasattr(record_type, name)
+    return hasattr(record_type, name)
+
+
+@cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record_type))
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), date})
 
 
 def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if isinstance(value, tuple | list):
+    """`value` as Arrow takes it: records as dicts, tuples as lists, all the way down."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
         return [_plain(v) for v in value]
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if is_dataclass(kind):
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     return value

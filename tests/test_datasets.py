@@ -51,6 +51,27 @@ def sentence_pairs(draw: st.DrawFn) -> SentencePair:
     )
 
 
+def test_rows_come_from_the_records_fields_by_column_name() -> None:
+    sentence = records.Sentence(0, "Hola.", 5, 10, records.LangDecision("es", 0.9, (("es", 0.9),)))
+    segment = records.Segment("d1", 3, "tweet", "Hola.", (records.Span(5, 10),), (sentence,))
+    schema = pa.schema([("doc_id", pa.string()), ("spans", pa.string()), ("run_id", pa.string())])
+    row = records.row_of(schema, segment, run_id="r1")
+    assert row == {"doc_id": "d1", "spans": [{"start": 5, "end": 10}], "run_id": "r1"}
+    # nested records become dicts and tuples lists, all the way down
+    nested = records.row_of(pa.schema([("sentences", pa.string())]), segment)["sentences"]
+    assert nested == [
+        {"index": 0, "text": "Hola.", "start": 5, "end": 10, "lang": {
+            "lang": "es", "prob": 0.9, "candidates": [["es", 0.9]], "reason": None}},
+    ]  # fmt: skip
+    # the first record with the column gives it; a derived value overrides both
+    article = records.Article("d2", "a.txt", "Hola.", "sha", "utf-8")
+    both = pa.schema([("doc_id", pa.string()), ("source_path", pa.string())])
+    assert records.row_of(both, segment, article) == {"doc_id": "d1", "source_path": "a.txt"}
+    assert records.row_of(both, article, segment, doc_id="x")["doc_id"] == "x"
+    with pytest.raises(KeyError, match="no value for column 'nothing'"):
+        records.row_of(pa.schema([("nothing", pa.string())]), segment)
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
