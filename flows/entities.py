@@ -35,10 +35,14 @@ def urls(text: str) -> tuple[str, ...]:
 
 
 def mentions(text: str) -> tuple[str, ...]:
+    if "@" not in text:  # most lines: no need to blank out their links first
+        return ()
     return tuple(m.group(0) for m in MENTION_RE.finditer(_without_urls(text)))
 
 
 def hashtags(text: str) -> tuple[str, ...]:
+    if "#" not in text:
+        return ()
     return tuple(m.group(0) for m in HASHTAG_RE.finditer(_without_urls(text)))
 
 

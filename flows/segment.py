@@ -146,8 +146,12 @@ def _tweet_start(pre: str, *, run_in: bool) -> int:
     return len(pre) if starts else 0
 
 
+# One pattern for all of them: a line is tried once, not once per pattern.
+_BOILERPLATE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE_RE), re.IGNORECASE)
+
+
 def is_boilerplate(text: str) -> bool:
-    return any(p.fullmatch(text.strip()) for p in BOILERPLATE_RE)
+    return _BOILERPLATE_ANY.fullmatch(text.strip()) is not None
 
 
 def looks_like_heading(text: str) -> bool:
