@@ -94,19 +94,21 @@ def run_once(
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
     expected = announce_orchestrator(show=not quiet)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
-    from flows.pipeline import bilingual_flow
+    # Held from before Prefect is imported (3 s), so a second run into the same output is
+    # refused in one line at once, not after its import; the flow's own lock (for scheduled
+    # runs) is re-entrant in this process.
+    with output_lock(Path(settings.out)):
+        from flows.pipeline import bilingual_flow
 
-    if not debug:
-        quiet_failure_logs()
-    flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
-    if task_runner_kind == "dask":  # tasks run in Dask's worker processes already, which are
-        settings = replace(settings, workers=1)  # daemonic: they may not start processes
-    # Held from before Prefect starts, so a second run is refused in one line; the flow's own
-    # lock (for scheduled runs) is re-entrant in this process.
-    with output_lock(Path(settings.out)), api_for_run() as api:
-        if api != expected and not quiet:  # the status line read a setting Prefect did not
-            print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
-        result = flow(**settings.flow_parameters())
+        if not debug:
+            quiet_failure_logs()
+        flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
+        if task_runner_kind == "dask":  # tasks run in Dask's (daemonic) worker processes,
+            settings = replace(settings, workers=1)  # which may not start processes
+        with api_for_run() as api:
+            if api != expected and not quiet:  # the status line read a setting Prefect did not
+                print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
+            result = flow(**settings.flow_parameters())
     return RunSummary(**result)
 
 
