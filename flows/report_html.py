@@ -137,7 +137,7 @@ def _table(
     return table.select(list(names))
 
 
-def _partition_tables(
+def _partition(
     root: Path,
     dataset: str,
     run_date: date,
@@ -150,17 +150,9 @@ def _partition_tables(
         yield _table(path, names, where)
 
 
-def _partition(
-    root: Path,
-    dataset: str,
-    run_date: date,
-    committed: set[str],
-    names: Sequence[str],
-    where: tuple[str, Collection[str]] | None = None,
-) -> Iterator[list[dict[str, Any]]]:
-    """The rows of one `run_date` partition from runs that committed, file by file."""
-    for table in _partition_tables(root, dataset, run_date, committed, names, where):
-        yield table.to_pylist()
+def _rows(tables: Iterable[pa.Table]) -> Iterator[list[dict[str, Any]]]:
+    """Each table's rows as dicts."""
+    return (table.to_pylist() for table in tables)
 
 
 def _grouped(
@@ -326,7 +318,9 @@ def _count_day(root: Path, run_date: date, committed: set[str], source: str) -> 
     `source` counts as one in `source`)."""
     day = Day()
     in_source: set[str] = set()
-    for rows in _partition(root, "sentence_pairs", run_date, committed, COUNTED_PAIR_COLUMNS):
+    for rows in _rows(
+        _partition(root, "sentence_pairs", run_date, committed, COUNTED_PAIR_COLUMNS)
+    ):
         for p in rows:
             day.statuses[p["status"]] += 1
             if p["src_lang"] == source:
@@ -335,7 +329,7 @@ def _count_day(root: Path, run_date: date, committed: set[str], source: str) -> 
                 day.scores[p["engine"] or "none"].append(p["score"])
             if p["status"] != "copied":
                 day.by_engine[(p["engine"] or "none", p["status"])] += 1
-    for table in _partition_tables(root, "segments", run_date, committed, SEGMENT_COLUMNS):
+    for table in _partition(root, "segments", run_date, committed, SEGMENT_COLUMNS):
         # Counted in Arrow: only tweets (a fifth of the segments) become Python rows.
         day.segments += table.num_rows
         counts = table.group_by(["kind", "lang"]).aggregate([([], "count_all")])
@@ -359,7 +353,9 @@ def _source_language(root: Path, run_date: date, committed: set[str]) -> str:
     """The language the day's runs translated from: that of their sentences that were not
     copied (`es`, the command line's default, when there were none)."""
     langs: Counter[str] = Counter()
-    for rows in _partition(root, "sentence_pairs", run_date, committed, ("src_lang", "status")):
+    for rows in _rows(
+        _partition(root, "sentence_pairs", run_date, committed, ("src_lang", "status"))
+    ):
         langs.update(p["src_lang"] for p in rows if p["status"] != "copied")
     return langs.most_common(1)[0][0] if langs else "es"
 
@@ -375,12 +371,14 @@ def build(root: Path, run_date: date) -> Report:
     titles: dict[str, str] = {}
     paths: dict[str, str] = {}
     columns = ("doc_id", "title", "source_path")
-    for rows in _partition(root, "documents", run_date, committed, columns):
+    for rows in _rows(_partition(root, "documents", run_date, committed, columns)):
         for d in rows:
             titles[d["doc_id"]] = d["title"] or d["doc_id"]
             paths[d["doc_id"]] = d["source_path"]
     rejects = [
-        r for rows in _partition(root, "rejects", run_date, committed, REJECT_COLUMNS) for r in rows
+        r
+        for rows in _rows(_partition(root, "rejects", run_date, committed, REJECT_COLUMNS))
+        for r in rows
     ]
     source = _source_language(root, run_date, committed)
     day = _count_day(root, run_date, committed, source)
@@ -389,16 +387,25 @@ def build(root: Path, run_date: date) -> Report:
     listed = day.source_tweets[:LISTED_TWEETS]
     doc_ids = {t[0] for t in listed}
     by_doc = _grouped(
-        _partition(
-            root, "segments", run_date, committed, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids)
+        _rows(
+            _partition(
+                root, "segments", run_date, committed, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids)
+            )
         ),
         "doc_id",
         "ordinal",
     )
     segment_ids = {t[2] for t in listed}
     pairs_of = _grouped(
-        _partition(
-            root, "sentence_pairs", run_date, committed, PAIR_COLUMNS, ("segment_id", segment_ids)
+        _rows(
+            _partition(
+                root,
+                "sentence_pairs",
+                run_date,
+                committed,
+                PAIR_COLUMNS,
+                ("segment_id", segment_ids),
+            )
         ),
         "segment_id",
         "sentence_index",
