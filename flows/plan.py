@@ -13,7 +13,7 @@ from typing import Any
 
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
-from flows.ingest import ingest, one_per_content, read_article, split_seen
+from flows.ingest import one_per_content, read_article, scan, split_seen
 from flows.languages import no_engine_hint
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
 from flows.report import RunSummary, summarise
@@ -52,15 +52,10 @@ def read_inputs(
     root: Path, paths: Sequence[str], *, force: bool = False, follow_symlinks: bool = False
 ) -> Intake:
     """Ingest `paths` and sort them against what `root` holds, looking up only the
-    documents and rejects of these inputs (a run's start-up does not grow with history).
-    Inputs with the same text are read again only when one of them is written already:
-    which file stays the article then depends on it."""
-    found, rejects = ingest(paths, follow_symlinks=follow_symlinks)
-    seen = {} if force else datasets.processed_documents(root, {a.doc_id for a in found})
-    if seen and any(r.reason_code == "duplicate" for r in rejects):
-        found, rejects = ingest(paths, seen, follow_symlinks=follow_symlinks)
-    inputs = {a.source_path for a in found} | {r.source_path for r in rejects}
-    return sort_inputs(found, rejects, seen, datasets.rejected_inputs(root, inputs))
+    documents and rejects of these inputs (a run's start-up does not grow with history):
+    `window_intakes` with every file in one window."""
+    files, rejects = scan(paths, follow_symlinks=follow_symlinks)
+    return next(window_intakes(root, files, rejects, max(len(files), 1), force=force))
 
 
 def window_intakes(
