@@ -216,24 +216,18 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
             print(f"using the configured Prefect server: {configured}", flush=True)
             _serve(name, cron, parameters, configured)
         elif local is not None:
-            from prefect.settings import PREFECT_API_URL, temporary_settings
-
             stopped = (
                 f"stopped; the local Prefect server at {local.ui_url} keeps running "
                 "(`bilingual server stop` stops it)"
             )
             print(f"using the local Prefect server: {local.ui_url}", flush=True)
-            with temporary_settings({PREFECT_API_URL: local.api_url}):
-                _serve(name, cron, parameters, local.api_url)
+            _serve(name, cron, parameters, local.api_url)
         else:
             stopped = "stopped; server shut down"  # also when stopped while it starts
             with prefect_server() as api_url:
-                from prefect.settings import PREFECT_API_URL, temporary_settings
-
                 ui_url = api_url.removesuffix("/api")
                 print(f"started a local Prefect server: {ui_url}", flush=True)
-                with temporary_settings({PREFECT_API_URL: api_url}):
-                    _serve(name, cron, parameters, api_url)
+                _serve(name, cron, parameters, api_url)
     except KeyboardInterrupt:
         pass  # Ctrl-C, or SIGTERM before or after Prefect's runner handled it
     # Reached on a stop, not on an error (that is one `error:` line from the command line).
@@ -251,24 +245,28 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _serve(name: str, cron: str, parameters: dict[str, Any], api_url: str) -> None:
-    """What `Flow.serve` does, with our own messages: the deployment registered, the exact
-    command that triggers a run on this server, a line after each run."""
+    """What `Flow.serve` does, on the Prefect API at `api_url`, with our own messages: the
+    deployment registered, the exact command that triggers a run on this server, a line
+    after each run."""
     import asyncio
 
     from prefect.exceptions import TerminationSignal
     from prefect.runner import Runner
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.pipeline import bilingual_flow
 
     flow = bilingual_flow.with_options(
         on_completion=[print_run_summary], on_failure=[print_run_failure]
     )
-    runner = Runner(name=name)
-    runner.add_flow(flow, name=name, cron=cron, parameters=parameters)
-    print(f"serving '{flow.name}/{name}' on the schedule {cron!r}; a run now:", flush=True)
-    print(f"PREFECT_API_URL={api_url} prefect deployment run '{flow.name}/{name}'", flush=True)
     try:
-        asyncio.run(runner.start())
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            runner = Runner(name=name)
+            runner.add_flow(flow, name=name, cron=cron, parameters=parameters)
+            print(f"serving '{flow.name}/{name}' on the schedule {cron!r}; a run now:", flush=True)
+            command = f"prefect deployment run '{flow.name}/{name}'"
+            print(f"PREFECT_API_URL={api_url} {command}", flush=True)
+            asyncio.run(runner.start())
     except TerminationSignal:
         pass
     finally:
