@@ -52,16 +52,26 @@ def _dotenv(cwd: Path) -> dict[str, str | None]:
     return dict(dotenv_values(path))
 
 
+def _setting(
+    cwd: Path, environ: Mapping[str, str], name: str, toml_keys: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """The setting `name` and where it is set, from the sources Prefect reads before the
+    profiles file, in its order: the environment, `.env`, `prefect.toml` (at `toml_keys`),
+    `pyproject.toml` (under `[tool.prefect]`); None when none sets it."""
+    if value := environ.get(name):
+        return value, name
+    if value := _dotenv(cwd).get(name):
+        return value, str(cwd / ".env")
+    for file, prefix in (("prefect.toml", ()), ("pyproject.toml", ("tool", "prefect"))):
+        if value := _dig(_toml(cwd / file), *prefix, *toml_keys):
+            return str(value), str(cwd / file)
+    return None
+
+
 def profiles_path(cwd: Path, environ: Mapping[str, str]) -> Path:
     """The profiles file Prefect reads (`prefect/settings/sources.py`, `_get_profiles_path`)."""
-    for found in (
-        environ.get("PREFECT_PROFILES_PATH"),
-        _dotenv(cwd).get("PREFECT_PROFILES_PATH"),
-        _dig(_toml(cwd / "prefect.toml"), "profiles_path"),
-        _dig(_toml(cwd / "pyproject.toml"), "tool", "prefect", "profiles_path"),
-    ):
-        if found:
-            return cwd / str(found)  # a relative path is the working directory's
+    if found := _setting(cwd, environ, "PREFECT_PROFILES_PATH", ("profiles_path",)):
+        return cwd / found[0]  # a relative path is the working directory's
     home = environ.get("PREFECT_HOME")
     return cwd / home / "profiles.toml" if home else Path.home() / ".prefect" / "profiles.toml"
 
@@ -72,14 +82,8 @@ def api_url_setting(
     """The `PREFECT_API_URL` Prefect would use, and where it comes from; None when unset."""
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
-    if environ.get("PREFECT_API_URL"):
-        return ApiSetting(environ["PREFECT_API_URL"], "PREFECT_API_URL")
-    if url := _dotenv(cwd).get("PREFECT_API_URL"):
-        return ApiSetting(url, str(cwd / ".env"))
-    if url := _dig(_toml(cwd / "prefect.toml"), "api", "url"):
-        return ApiSetting(str(url), str(cwd / "prefect.toml"))
-    if url := _dig(_toml(cwd / "pyproject.toml"), "tool", "prefect", "api", "url"):
-        return ApiSetting(str(url), str(cwd / "pyproject.toml"))
+    if found := _setting(cwd, environ, "PREFECT_API_URL", ("api", "url")):
+        return ApiSetting(*found)
     path = profiles_path(cwd, environ)
     profiles = _toml(path)
     active = environ.get("PREFECT_PROFILE") or profiles.get("active")
