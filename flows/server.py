@@ -86,6 +86,7 @@ def spawn(
     to `log`, else stdout is dropped and stderr kept for the reason of a failed start."""
     env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     env.pop("PREFECT_API_URL", None)
+    env.update(ui_settings(port))
     if home is not None:
         home.mkdir(parents=True, exist_ok=True)
         env["PREFECT_HOME"] = str(home)
@@ -108,6 +109,17 @@ def spawn(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def ui_settings(port: int) -> dict[str, str]:
+    """What a server on 127.0.0.1:`port` needs for its UI to reach its API: Prefect's UI
+    takes the API URL from these settings (default port 4200), not from `--port`, and a
+    `PREFECT_API_URL` in the user's profile would name another server."""
+    return {
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_SERVER_UI_API_URL": f"http://127.0.0.1:{port}/api",
+    }
 
 
 def wait_until_healthy(process: subprocess.Popen[bytes], api_url: str, timeout: float) -> None:

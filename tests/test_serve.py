@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED
+from tests.test_server import ui_api_url
 
 
 def wait_for_line(process: subprocess.Popen, pattern: str, timeout: float) -> re.Match[str]:
@@ -65,6 +66,7 @@ def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> Non
         url = wait_for_line(serve, r"local Prefect server: (http://127\.0\.0\.1:\d+)", 180)[1]
         command = wait_for_line(serve, r"^PREFECT_API_URL=(\S+) prefect deployment run (.+)$", 120)
         assert (command[1], command[2]) == (f"{url}/api", "'bilingual/nightly'")
+        assert ui_api_url(url) == f"{url}/api"  # Prefect's UI reaches the API on this port
         with (
             temporary_settings({PREFECT_API_URL: f"{url}/api"}),
             get_client(sync_client=True) as client,

@@ -55,6 +55,7 @@ def test_a_started_server_outlives_the_command_and_runs_the_flow(
         url = f"http://127.0.0.1:{port}"
         assert started.stdout.startswith(f"Prefect server started: {url} (PID ")
         assert (data_home / "bilingual" / "prefect" / "prefect.db").exists()
+        assert ui_api_url(url) == f"{url}/api"  # Prefect's UI reaches the API on this port
         status = _cli("server", "status", env=env)
         assert (status.returncode, status.stdout.split(" (")[0]) == (0, f"up: {url}")
 
@@ -102,6 +103,12 @@ def _serve_registers_on_it_and_leaves_it_up(
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait()
     assert server.healthy(f"{url}/api")
+
+
+def ui_api_url(url: str) -> str:
+    """The API URL the Prefect UI served at `url` calls (its `/ui-settings`)."""
+    with urllib.request.urlopen(f"{url}/ui-settings", timeout=30) as response:
+        return str(json.load(response)["api_url"])
 
 
 def _post(url: str) -> list[dict]:
