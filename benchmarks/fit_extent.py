@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,17 @@ if str(ROOT) not in sys.path:
 from flows import tweet_extent  # noqa: E402
 from flows.ingest import read_article  # noqa: E402
 from flows.records import Span  # noqa: E402
-from flows.segment import Layout, below_position  # noqa: E402
+from flows.segment import Layout  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 ATTRIBUTION_FIRST_EVERY = 5  # one tweet in this many, chosen by tweet id
 PRIOR_STRENGTH = 1.0  # as many lines' worth of evidence as this, per feature
 
 
-def make_set(eval_dir: Path, seed: int, n: int, dest: Path) -> Path:
+def make_set(eval_dir: Path, seed: int, n: int, dest: Path, glued: bool = False) -> Path:
+    """A generated set: paragraph and line bodies, or (`glued`) glued and spaced bodies with
+    every layout, cards and continued tweets included."""
+    more = ["--styles", "G,S", "--layouts", "all"] if glued else []
     subprocess.run(
         [
             sys.executable,
@@ -54,6 +58,7 @@ def make_set(eval_dir: Path, seed: int, n: int, dest: Path) -> Path:
             str(eval_dir / "tweetlid2014" / "tweets.tsv"),
             "--dest",
             str(dest),
+            *more,
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -120,47 +125,41 @@ def _is_tweet(span: Span, truth: list[tuple[int, int]]) -> bool:
     return any(a < span.end and span.start < b for a, b in truth)
 
 
-def rows_of(set_dir: Path) -> tuple[list[list[float]], list[int]]:
-    """Feature rows and labels for every line the segmenter weighs in one generated set."""
+Rows = dict[str, tuple[list[list[float]], list[int]]]  # by body style: features, labels
+
+
+def rows_of(set_dir: Path, rows: Rows) -> None:
+    """Feature rows and labels for every unit the segmenter weighs in one generated set, by
+    body style: the segmenter's own walk, told the truth at each step instead of asking the
+    model."""
     truth: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for line in (set_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         truth[rec["file"], rec["handle"].lower()] = [tuple(s) for s in rec["spans"]]
-    xs: list[list[float]] = []
-    ys: list[int] = []
-
-    def add(layout: Layout, i: int, position: str, nearer: int, spans: list) -> bool:
-        line = layout.lines[i]
-        label = _is_tweet(Span(line.start, line.end), spans)
-        values = tweet_extent.features(layout.view(i, position, nearer))
-        xs.append([values[f] for f in tweet_extent.FEATURES])
-        ys.append(int(label))
-        return label
-
     for path in sorted((set_dir / "articles").glob("*.txt")):
         article = read_article(path)
         layout = Layout(article.text)  # type: ignore[union-attr]
-        for att in layout.attributions.values():
-            spans = truth.get((path.name, att.handle.lower()), [])
-            head = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
-            words = bool(head) and tweet_extent.has_words(layout.text(head))
-            i, first, taken = att.line - 1, True, []
-            if att.rest_start is None and att.text_start == layout.lines[att.line].start:
-                while layout.free(i):
-                    if first:
-                        position = "above_first_after_words" if words else "above_first"
-                    else:
-                        position = "above_further"
-                    if not add(layout, i, position, i + 1, spans):
-                        break
-                    taken.insert(0, Span(layout.lines[i].start, layout.lines[i].end))
-                    first = False
-                    i -= 1
-            nearer = att.date_line if att.date_line is not None else att.line
-            if att.rest_start is None and layout.free(nearer + 1):
-                so_far = layout.text([*taken, *head])
-                add(layout, nearer + 1, below_position(so_far), nearer, spans)
-    return xs, ys
+        xs, ys = rows.setdefault(layout.style, ([], []))
+        for k, att in enumerate(layout.attributions):
+            told = partial(_told, layout, truth.get((path.name, att.handle.lower()), []), xs, ys)
+            layout.tweet_units(k, told)
+
+
+def _told(
+    layout: Layout,
+    spans: list[tuple[int, int]],
+    xs: list[list[float]],
+    ys: list[int],
+    i: int,
+    view: tweet_extent.LineView,
+) -> bool:
+    """Records what the model would see of unit `i`, and answers with the truth."""
+    unit = layout.units[i]
+    label = _is_tweet(Span(unit.start, unit.end), spans)
+    values = tweet_extent.features(view)
+    xs.append([values[f] for f in tweet_extent.FEATURES])
+    ys.append(int(label))
+    return label
 
 
 def fit(x: np.ndarray, y: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -194,29 +193,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     args = parser.parse_args(argv)
-    xs: list[list[float]] = []
-    ys: list[int] = []
+    rows: Rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             set_dir = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"seed{seed}")
             blank = rewritten_set(set_dir, Path(tmp) / f"{seed}-blank", blank_before_attribution)
             first = rewritten_set(set_dir, Path(tmp) / f"{seed}-first", attribution_first)
-            for one in (set_dir, blank, first):
-                more_x, more_y = rows_of(one)
-                xs += more_x
-                ys += more_y
-    x = np.hstack([np.ones((len(xs), 1)), np.array(xs)])
-    y = np.array(ys, dtype=float)
+            glued = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"glued{seed}", glued=True)
+            for one in (set_dir, blank, first, glued):
+                rows_of(one, rows)
     prior = np.array(
         [tweet_extent.PRIOR_BIAS, *(tweet_extent.PRIOR[f] for f in tweet_extent.FEATURES)]
     )
-    w = fit(x, y, prior)
-    accuracy = float((((x @ w) > 0) == (y == 1)).mean())
-    print(f"lines {len(y)} (tweet {int(y.sum())}), seeds {args.seeds}, accuracy {accuracy:.4f}")
-    print(f"BIAS = {w[0]:.3f}")
-    print("WEIGHTS: Mapping[str, float] = {")
-    for name, weight in zip(tweet_extent.FEATURES, w[1:], strict=True):
-        print(f'    "{name}": {weight:.3f},')
+    fitted = {}
+    for style in tweet_extent.BODY_STYLES:
+        xs, ys = rows[style]
+        x = np.hstack([np.ones((len(xs), 1)), np.array(xs)])
+        y = np.array(ys, dtype=float)
+        fitted[style] = w = fit(x, y, prior)
+        accuracy = float((((x @ w) > 0) == (y == 1)).mean())
+        print(f"{style}: units {len(y)} (tweet {int(y.sum())}), accuracy {accuracy:.4f}")
+    print(f"seeds {args.seeds}; paste into flows/tweet_extent.py:")
+    print("BIAS = {" + ", ".join(f'"{k}": {w[0]:.3f}' for k, w in fitted.items()) + "}")
+    print("WEIGHTS: Mapping[str, Mapping[str, float]] = {")
+    for style, w in fitted.items():
+        print(f'    "{style}": {{')
+        for name, weight in zip(tweet_extent.FEATURES, w[1:], strict=True):
+            print(f'        "{name}": {weight:.3f},')
+        print("    },")
     print("}")
 
 

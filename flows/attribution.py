@@ -36,53 +36,85 @@ DATE_PATTERN = (
     rf"(?P<date>{_CLOCK}?(?:{_DATE_TOKEN}[\s,]*){{1,5}}{_YEAR}|\d{{1,2}}/\d{{1,2}}/{_YEAR})"
 )
 _NAME_HANDLE = r"(?P<name>(?:[^—–―()\n]|\([^@()\n]*\)){0,80}?)\s*\(\s*@(?P<handle>\w{1,15})\s*\)"
-# `— Name (@handle)`: the dash may touch the text before it (`…/xyz— Name`) or be `--`.
+# `— Name (@handle)`, found wherever it stands, mid-line included: the dash may touch the text
+# before it (`…/xyz— Name`) or be `--` after a space.
 ATTRIBUTION_RE = re.compile(
-    rf"(?:[—–―]|(?:^|(?<=\s))--?)\s*{_NAME_HANDLE}(?P<tail>[^\n]*)$", re.IGNORECASE
+    rf"(?:[—–―]|(?:^|(?<=\s))--?)[ \t]*{_NAME_HANDLE}", re.IGNORECASE | re.M
 )
 # A line that is nothing but `Name (@handle) Date`, without the dash.
-BARE_ATTRIBUTION_RE = re.compile(rf"^\s*{_NAME_HANDLE}(?P<tail>\s+{DATE_PATTERN}\s*)$", re.I)
-DATE_AT_START_RE = re.compile(rf"\s*{DATE_PATTERN}(?=\s|$)", re.IGNORECASE)
-DATE_LINE_RE = re.compile(rf"^\s*{DATE_PATTERN}\s*$", re.IGNORECASE)
+BARE_ATTRIBUTION_RE = re.compile(
+    rf"^[ \t]*{_NAME_HANDLE}[ \t]+(?={DATE_PATTERN}[ \t]*$)", re.IGNORECASE | re.M
+)
+# The date after the handle: on the same line, glued to it, or alone on the next line. It ends
+# where its year ends, even when the next sentence is glued to it (`April 7, 2022El…`).
+_DATE_AFTER_RE = (
+    re.compile(rf"[ \t]*{DATE_PATTERN}(?!\d)", re.IGNORECASE),
+    re.compile(rf"[ \t]*\r?\n[ \t]*{DATE_PATTERN}(?=[ \t]*(?:\r?\n|$))", re.IGNORECASE),
+)
+# After an attribution without a date, article text may follow (a capital, a line break, the
+# end) but not running prose (`(@jperez), who…`, `(@jperez) — said`).
+_OPEN_AFTER_RE = re.compile(r"[ \t]*(?:$|\n|[^\W\d_](?<![a-zß-ÿ])|[\"“«¿¡@#\d])")
+# The Twitter widget card: `Follow` / `Name @handle` / text / `9:05 PM - 3 Oct 2016` /
+# `1,204 1,204 Retweets   987 987 likes`: the handle before the text, no dash.
+_CARD_STAMP = r"\d{1,2}:\d{2}\s*[AP]M\s*-\s*\d{1,2}\s+[^\W\d_]{3,9}\.?\s+\d{4}"
+_COUNT = r"[\d,.]+K?"
+CARD_RE = re.compile(
+    rf"(?<![\w@])Follow\s+(?P<name>[^\n@]{{0,60}}?)\s*@(?P<handle>\w{{1,15}})(?!\w)\s*"
+    rf"(?P<text>[^\n]*?(?:\n[^\n]*?){{0,8}}?)\s*(?P<date>{_CARD_STAMP})"
+    rf"(?P<counts>\s+{_COUNT}\s+{_COUNT}\s+Retweets?(?:\s+{_COUNT}\s+{_COUNT}\s+likes?)?)?",
+)
 
 
 @dataclass(frozen=True)
 class Attribution:
-    """An attribution found in a line. Offsets are relative to the line: `start` is where the
-    attribution (its dash) begins, so the line's text before it may be tweet text; `rest` is
-    where article text resumes after the date on the same line, if it does."""
+    """A tweet attribution found in a document: `[start, end)` covers the credit and its date
+    (metadata, never tweet text). A card (`Follow Name @handle text date counts`) also says
+    where its text is: `text_start`/`text_end`, inside `[start, end)`."""
 
     start: int
-    rest: int | None
+    end: int
     name: str | None
     handle: str
     posted_on: date | None
     date_written: str | None  # the date as written, when there is one
+    text_start: int | None = None
+    text_end: int | None = None
 
     @property
     def date_unreadable(self) -> bool:
         return self.date_written is not None and self.posted_on is None
 
+    @property
+    def card(self) -> bool:
+        return self.text_start is not None
 
-def find(line: str) -> Attribution | None:
-    """The tweet attribution in `line`, if the line holds one."""
-    m = ATTRIBUTION_RE.search(line) or BARE_ATTRIBUTION_RE.match(line)
-    if m is None:
-        return None
-    tail = m.group("tail")
-    tail_start = m.start("tail")
-    written, rest = None, None
-    if tail.strip():
-        dm = DATE_AT_START_RE.match(tail)
-        if dm is None or not is_date(dm.group("date")):
-            return None  # `(@handle)` in running prose, not an attribution
-        written = dm.group("date")
-        after = tail[dm.end() :]
-        if after.strip():
-            rest = tail_start + dm.end() + (len(after) - len(after.lstrip()))
+
+def find_all(doc: str) -> list[Attribution]:
+    """Every tweet attribution and widget card in `doc`, in document order, without overlaps."""
+    found = [a for m in ATTRIBUTION_RE.finditer(doc) if (a := _credit(doc, m))]
+    found += [a for m in BARE_ATTRIBUTION_RE.finditer(doc) if (a := _credit(doc, m))]
+    found += [_card(m) for m in CARD_RE.finditer(doc)]
+    found.sort(key=lambda a: (a.start, -a.end))
+    out: list[Attribution] = []
+    for a in found:
+        if not out or a.start >= out[-1].end:
+            out.append(a)
+    return out
+
+
+def _credit(doc: str, m: re.Match[str]) -> Attribution | None:
+    end = m.end()
+    written = None
+    for date_re in _DATE_AFTER_RE:
+        dm = date_re.match(doc, end)
+        if dm is not None and is_date(dm.group("date")):
+            written, end = dm.group("date"), dm.end()
+            break
+    if written is None and _OPEN_AFTER_RE.match(doc, end) is None:
+        return None  # `(@handle)` in running prose, not an attribution
     return Attribution(
         start=m.start(),
-        rest=rest,
+        end=end,
         name=m.group("name").strip() or None,
         handle=m.group("handle"),
         posted_on=parse_date(written) if written else None,
@@ -90,18 +122,34 @@ def find(line: str) -> Attribution | None:
     )
 
 
-def date_line(line: str) -> str | None:
-    """The date written alone on `line` (the line after an attribution without one)."""
-    m = DATE_LINE_RE.match(line)
-    return m.group("date") if m and is_date(m.group("date")) else None
+def _card(m: re.Match[str]) -> Attribution:
+    end = m.end()
+    text_start, text_end = m.start("text"), m.end("text")
+    while text_end > text_start and m.string[text_end - 1].isspace():
+        text_end -= 1
+    return Attribution(
+        start=m.start(),
+        end=end,
+        name=m.group("name").strip() or None,
+        handle=m.group("handle"),
+        posted_on=parse_date(m.group("date")),
+        date_written=m.group("date"),
+        text_start=text_start,
+        text_end=text_end,
+    )
 
 
 def is_date(written: str) -> bool:
-    """A run of date tokens is a date when at most one of its words is not a joiner: `April ??,
-    2023`, `13 de abril de 2023`, but not `in the year 2023`."""
+    """A run of date tokens is a date when it has a day and at most one of its words is not a
+    joiner: `April ??, 2023`, `13 de abril de 2023`, but not `in the year 2023`."""
     words = [w for w in re.findall(r"d'|[^\W\d_]+", written.lower()) if w not in _JOINERS]
     words = [w for w in words if w not in ("am", "pm", "a", "p", "m")]
-    return len(words) <= 1
+    return len(words) <= 1 and _DAY_RE.search(written) is not None
+
+
+# Every embed date has its day (`13`, `13th`, or `??` where the scraper garbled it): `In 2016`
+# glued after a credit is the article's next sentence, not a date.
+_DAY_RE = re.compile(r"(?<![\d:])(?:\d{1,2}(?!\d)(?!:)|\?{2})")
 
 
 _OWN_DATE_RE = re.compile(

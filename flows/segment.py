@@ -5,11 +5,11 @@ into the normalised text. Embedded tweets are found from their attribution line
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 
-from flows import attribution, entities, tweet_extent
+from flows import attribution, entities, text_units, tweet_extent
 from flows.detect import detect
 from flows.records import Article, Segment, Sentence, Span
 from flows.sentences import split_spans
@@ -40,21 +40,11 @@ BOILERPLATE_RE = [
         r"email \*|name \*",
         r"comments this field is for validation purposes.*",
         r"(this|el) (article|artículo) (was|fue) (originally )?(published|publicado).*",
+        r"ver más|see more|view this post on instagram",
     )
 ]
 HEADING_MAX_CHARS = 80
 HEADING_MAX_WORDS = 10
-
-
-REPORTING_RE = re.compile(
-    r"\b(tweeted|tweets|wrote|writes|said|says|told|reports?|reported|according to|posted|"
-    r"tuiteó|escribió|dijo|publicó|afirmó|señaló)\b",
-    re.IGNORECASE,
-)
-
-
-# An article quoting the tweet: a line opening or closing a quotation.
-QUOTED_RE = re.compile(r"^[“«]|[”»][.,!?]?$")
 
 
 @dataclass(frozen=True)
@@ -66,23 +56,6 @@ class Line:
     end: int
     text: str
     block: int
-
-
-@dataclass(frozen=True)
-class Found:
-    """An attribution found on line `line`. `text_start`/`text_end` bound the tweet text on
-    that same line (empty when `text_start == text_end`); `rest_start` is where article text
-    resumes after the date on that line, if it does."""
-
-    line: int
-    text_start: int
-    text_end: int
-    rest_start: int | None
-    name: str | None
-    handle: str
-    posted_on: date | None
-    date_unreadable: bool
-    date_line: int | None  # the line holding the date, when it stands on its own
 
 
 def lines_of(text: str) -> list[Line]:
@@ -101,49 +74,6 @@ def lines_of(text: str) -> list[Line]:
             block += 1
         pos += len(raw) + 1
     return out
-
-
-def find_attribution(lines: list[Line], i: int) -> Found | None:
-    """The tweet attribution on line `i`, if there is one."""
-    line = lines[i]
-    att = attribution.find(line.text)
-    if att is None:
-        return None
-    posted_on, unreadable, date_line = att.posted_on, att.date_unreadable, None
-    if att.date_written is None and i + 1 < len(lines):
-        written = attribution.date_line(lines[i + 1].text)
-        if written:
-            posted_on = attribution.parse_date(written)
-            unreadable, date_line = posted_on is None, i + 1
-    rest_start = None if att.rest is None else line.start + att.rest
-    pre = line.text[: att.start].rstrip()
-    return Found(
-        line=i,
-        text_start=line.start + _tweet_start(pre, run_in=rest_start is not None),
-        text_end=line.start + len(pre),
-        rest_start=rest_start,
-        name=att.name,
-        handle=att.handle,
-        posted_on=posted_on,
-        date_unreadable=unreadable,
-        date_line=date_line,
-    )
-
-
-def _tweet_start(pre: str, *, run_in: bool) -> int:
-    """Where the tweet begins in the text before its attribution: the longest tail of whole
-    sentences that fits in a tweet. When article text also follows the attribution on the
-    same line (a tweet run into an article paragraph), leading sentences that read as
-    article prose (reported speech, quotation) are left out too."""
-    starts = [start for start, _ in split_spans(pre)]
-    for n, start in enumerate(starts):
-        if tweet_length(pre[start:]) > TWEET_MAX_CHARS:
-            continue
-        sentence = pre[start : starts[n + 1]] if n + 1 < len(starts) else ""
-        if run_in and sentence and (REPORTING_RE.search(sentence) or QUOTED_RE.search(sentence)):
-            continue
-        return start
-    return len(pre) if starts else 0
 
 
 # One pattern for all of them: a line is tried once, not once per pattern.
@@ -167,143 +97,217 @@ def looks_like_heading(text: str) -> bool:
 
 # Paragraphs separated by blank lines: at least this share of lines is followed by a blank.
 BLOCK_STYLE_SHARE = 0.3
-# Enough text to judge an article's language by, without the lines next to its attributions.
+# Enough text to judge an article's language by, without the units next to its attributions.
 ARTICLE_LANG_MIN_CHARS = 80
-# A line's language counts against the article's only when langdetect is this sure of it.
+# A unit's language counts against the article's only when langdetect is this sure of it.
 LINE_LANG_SURE = 0.9
 
+# Decides whether unit `i`, as the extent model sees it, is tweet text. The segmenter asks the
+# model; `benchmarks/fit_extent.py` asks the truth, and so sees every unit the segmenter weighs.
+Decide = Callable[[int, tweet_extent.LineView], bool]
 
-# Paragraphs separated by blank lines: at least this share of lines is followed by a blank.
-BLOCK_STYLE_SHARE = 0.3
-# Enough text to judge an article's language by, without the lines next to its attributions.
-ARTICLE_LANG_MIN_CHARS = 80
-# A line's language counts against the article's only when langdetect is this sure of it.
-LINE_LANG_SURE = 0.9
+
+def by_model(_: int, view: tweet_extent.LineView) -> bool:
+    return tweet_extent.log_odds(view) > 0
 
 
 class Layout:
-    """The lines of one article, its attributions, and which lines are already spoken for."""
+    """The units of one article (`text_units`), its attributions, and which units are
+    already spoken for. Attribution `k` stands before unit `positions[k]`."""
 
     def __init__(self, doc: str) -> None:
         self.doc = doc
         self.lines = lines_of(doc)
+        self.where = text_units.Lines(doc)
+        self.attributions = attribution.find_all(doc)
+        spans = [(a.start, a.end) for a in self.attributions]
+        holding = {self.where.line(p) for a in self.attributions for p in (a.start, a.end)}
+        self.units = text_units.units_of(doc, spans, holding, self.where)
+        starts = [u.start for u in self.units]
+        self.positions = [bisect_left(starts, a.end) for a in self.attributions]
+        self.stops = set(self.positions)  # no tweet reaches across another attribution
+        self.title_line = self.where.line(self.lines[0].start) if self.lines else -1
         self.taken: set[int] = set()
-        self.attributions = {
-            i: a for i in range(len(self.lines)) if (a := find_attribution(self.lines, i))
-        }
-        self.date_lines = {
-            a.date_line for a in self.attributions.values() if a.date_line is not None
-        }
-        # lines per paragraph, a date line not counted (it belongs to its attribution)
-        self.block_sizes = Counter(
-            ln.block for j, ln in enumerate(self.lines) if j not in self.date_lines
+        self.blocked = len(self.lines) > 2 and (
+            self.lines[-1].block + 1 >= BLOCK_STYLE_SHARE * len(self.lines)
         )
-        self.blocked = len(self.lines) > 2 and len(self.block_sizes) >= BLOCK_STYLE_SHARE * len(
-            self.lines
-        )
+        # A body on one line with its blocks joined by spaces: a space says nothing there.
+        glued = sum(u.join == "glued" for u in self.units)
+        self.flat = len(self.lines) <= 3 and glued < max(1, len(self.attributions))
+        self.style = "glued" if self.flat or glued >= max(1, len(self.attributions)) else "lines"
         self._article_lang: str | None = None
-        self._line_langs: dict[int, str] = {}
+        self._unit_langs: dict[int, str] = {}
 
     def free(self, i: int) -> bool:
         return (
-            0 < i < len(self.lines)  # the first line is the title, never tweet text
+            0 <= i < len(self.units)
+            and self.units[i].line != self.title_line  # the title is never tweet text
             and i not in self.taken
-            and i not in self.attributions
-            and i not in self.date_lines
-            and not is_boilerplate(self.lines[i].text)
+            and not is_boilerplate(self.text_of(i))
         )
 
-    def text(self, spans: list[Span]) -> str:
-        return " ".join(self.doc[s.start : s.end] for s in spans)
+    def text_of(self, i: int) -> str:
+        return self.doc[self.units[i].start : self.units[i].end]
+
+    def text(self, units: list[int]) -> str:
+        return " ".join(self.text_of(i) for i in units)
 
     @property
     def article_lang(self) -> str:
-        """The language of the article's own text: the lines next to an attribution (maybe
-        tweet text) are left out while enough text remains without them."""
+        """The language of the article's own text: the units that may be tweet text (on the
+        lines around an attribution, else next to it) are left out while enough text remains
+        without them."""
         if self._article_lang is None:
-            marks = set(self.attributions) | self.date_lines
-            near = {j for i in marks for j in (i - 1, i, i + 1)}
-            body = [ln.text for i, ln in enumerate(self.lines) if i not in near]
-            if sum(len(t) for t in body) < ARTICLE_LANG_MIN_CHARS:
-                body = [ln.text for i, ln in enumerate(self.lines) if i not in marks]
-            self._article_lang = detect("\n".join(body), second_opinion=False).lang
+            rank = {self.where.line(ln.start): n for n, ln in enumerate(self.lines)}
+            ranks = [rank.get(self.where.line(a.start), -9) for a in self.attributions]
+            lines = {r + d for r in ranks for d in (-1, 0, 1)}
+            next_to = {j for p in self.positions for j in (p - 2, p - 1, p, p + 1)}
+            body = ""
+            for near in (lambda i: rank[self.units[i].line] in lines, next_to.__contains__):
+                body = "\n".join(self.text_of(i) for i in range(len(self.units)) if not near(i))
+                if len(body) >= ARTICLE_LANG_MIN_CHARS:
+                    break
+            else:
+                body = "\n".join(self.text_of(i) for i in range(len(self.units)))
+            self._article_lang = detect(body, second_opinion=False).lang
         return self._article_lang
 
-    def line_lang(self, i: int) -> str:
-        if i not in self._line_langs:
-            decision = detect(self.lines[i].text, second_opinion=False)
+    def unit_lang(self, i: int) -> str:
+        if i not in self._unit_langs:
+            decision = detect(self.text_of(i), second_opinion=False)
             sure = decision.prob >= LINE_LANG_SURE or decision.reason == "words"
-            self._line_langs[i] = decision.lang if sure else "und"
-        return self._line_langs[i]
+            self._unit_langs[i] = decision.lang if sure else "und"
+        return self._unit_langs[i]
 
-    def view(self, i: int, position: str, nearer: int) -> tweet_extent.LineView:
-        """Line `i` as the extent model sees it; `nearer` is the line next to it on the
-        attribution's side."""
-        block = self.lines[nearer].block
-        alone = nearer in self.attributions and self.block_sizes[block] == 1
+    def view(self, i: int, position: str, k: int, nearer: int | None) -> tweet_extent.LineView:
+        """Unit `i` as the extent model sees it, weighed for attribution `k`; `nearer` is the
+        unit next to it on the attribution's side (None: the attribution itself)."""
+        att, unit = self.attributions[k], self.units[i]
+        if nearer is None:
+            near_start, near_end = att.start, att.end
+        else:
+            near_start, near_end = self.units[nearer].start, self.units[nearer].end
+        if unit.start < near_start:
+            join = text_units.join_between(self.doc, unit.end, near_start)
+        else:
+            join = text_units.join_between(self.doc, near_end, unit.start)
+        alone = nearer is None and self._alone(k)
+        above = unit.start < near_start
         return tweet_extent.LineView(
-            text=self.lines[i].text,
-            lang=self.line_lang(i),
+            text=self.text_of(i),
+            lang=self.unit_lang(i),
             article_lang=self.article_lang,
-            nearer_lang=self.line_lang(nearer) if nearer not in self.attributions else "und",
+            nearer_lang="und" if nearer is None else self.unit_lang(nearer),
             position=position,
-            across_blank=self.lines[i].block != block,
+            join="flat" if join == "space" and self.flat else join,
             alone=alone,
-            same_block=self.blocked and self.lines[i].block == block,
+            same_block=self.blocked and unit.block == self.where.block(near_start),
+            edge=self._edge(i, above),
+            reaches_other=self._reaches_other(i, above),
+            style=self.style,
         )
 
-    def above(self, att: Found, head: list[Span]) -> list[Span]:
-        """Tweet text on the lines above the attribution, nearest first, while the model
-        favours the tweet and the text still fits in a tweet."""
-        if att.rest_start is not None or att.text_start > self.lines[att.line].start:
-            return []  # article text opens the attribution's line: nothing above is tweet
-        words = has_words(self.text(head))
-        taken: list[Span] = []
-        i = att.line - 1
-        while self.free(i):
-            line = self.lines[i]
-            if tweet_length(f"{line.text} {self.text(taken + head)}") > TWEET_MAX_CHARS:
+    def _edge(self, i: int, above: bool) -> bool:
+        """The unit's far side (away from the attribution) is a glued block boundary or another
+        attribution, not a plain sentence end (line breaks have features of their own)."""
+        far = i if above else i + 1
+        return far in self.stops or (far < len(self.units) and self.units[far].join == "glued")
+
+    def _reaches_other(self, i: int, above: bool) -> bool:
+        """Between unit `i` and the next attribution on its far side there is no line break and
+        no more text than a tweet holds: it may be that attribution's tweet."""
+        if above:
+            n = bisect_right(self.positions, i)
+            if n == 0:
+                return False
+            run = range(self.positions[n - 1], i + 1)
+        else:
+            n = bisect_right(self.positions, i)
+            if n == len(self.positions):
+                return False
+            run = range(i, self.positions[n])
+        if any(self.units[j].join in ("newline", "blank") for j in run[1:]):
+            return False
+        return bool(run) and tweet_length(self.text(list(run))) <= TWEET_MAX_CHARS
+
+    def _alone(self, k: int) -> bool:
+        """Attribution `k` is a paragraph of its own: blank lines (or the ends) around it."""
+        att, p = self.attributions[k], self.positions[k]
+        before = p == 0 or (
+            self.units[p - 1].end <= att.start
+            and (text_units.join_between(self.doc, self.units[p - 1].end, att.start) == "blank")
+        )
+        after = p >= len(self.units) or (
+            text_units.join_between(self.doc, att.end, self.units[p].start) == "blank"
+        )
+        return before and after
+
+    def above(self, k: int, decide: Decide) -> list[int]:
+        """Tweet text before attribution `k`, nearest unit first, while `decide` takes it and
+        the text still fits in a tweet."""
+        taken: list[int] = []
+        i = self.positions[k] - 1
+        if k > 0 and self.positions[k - 1] == self.positions[k]:
+            return []  # another attribution stands between: its text, or none
+        while self.free(i) and (not taken or i + 1 not in self.stops):
+            if taken and tweet_length(self.text([i, *taken])) > TWEET_MAX_CHARS:
+                break  # the unit next to the attribution is weighed whatever its length
+            position = "above_further" if taken else "above_first"
+            if not decide(i, self.view(i, position, k, taken[0] if taken else None)):
                 break
-            if taken:
-                position = "above_further"
-            else:
-                position = "above_first_after_words" if words else "above_first"
-            if tweet_extent.log_odds(self.view(i, position, i + 1)) <= 0:
-                break
-            taken.insert(0, Span(line.start, line.end))
+            taken.insert(0, i)
             i -= 1
         return taken
 
-    def below(self, att: Found, so_far: list[Span]) -> list[Span]:
-        """The line after the attribution (and its date line) when the model takes it for
-        tweet text: the text was split around the attribution, or the attribution came
-        first."""
-        nearer = att.date_line if att.date_line is not None else att.line
-        i = nearer + 1
-        if att.rest_start is not None or not self.free(i):
+    def below(self, k: int, so_far: list[int], decide: Decide) -> list[int]:
+        """Tweet text after attribution `k`: the text was split around the attribution, the
+        attribution came first, or the tweet carries on after it."""
+        taken: list[int] = []
+        i = self.positions[k]
+        if k + 1 < len(self.positions) and self.positions[k + 1] == i:
             return []
-        line = self.lines[i]
-        if (
-            i + 1 in self.attributions
-            and self.attributions[i + 1].text_start == self.lines[i + 1].start
-            and self.lines[i + 1].block == line.block
-        ):
-            return []  # the line stands right above the next attribution: its text
-        if tweet_length(f"{self.text(so_far)} {line.text}") > TWEET_MAX_CHARS:
-            return []
-        position = below_position(self.text(so_far))
-        if tweet_extent.log_odds(self.view(i, position, nearer)) <= 0:
-            return []
-        return [Span(line.start, line.end)]
+        while self.free(i) and (not taken or i not in self.stops):
+            if i + 1 in self.stops and self._leads_into(i):
+                break  # the unit stands right before the next attribution: its text
+            if tweet_length(self.text([*so_far, *taken, i])) > TWEET_MAX_CHARS:
+                break
+            position = "below_further" if taken else below_position(self.text(so_far))
+            if not decide(i, self.view(i, position, k, taken[-1] if taken else None)):
+                break
+            taken.append(i)
+            i += 1
+        return taken
 
-    def tweet_spans(self, att: Found) -> list[Span]:
-        head = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
-        above = self.above(att, head)
-        return above + head + self.below(att, above + head)
+    def _leads_into(self, i: int) -> bool:
+        k = self.positions.index(i + 1)
+        att = self.attributions[k]
+        return not att.card and self.units[i].block == self.where.block(att.start)
+
+    def tweet_units(self, k: int, decide: Decide = by_model) -> tuple[list[int], list[int]]:
+        """The units of attribution `k`'s tweet text: before it, after it."""
+        if self.attributions[k].card:
+            return [], []
+        above = self.above(k, decide)
+        self.taken.update(above)
+        below = self.below(k, above, decide)
+        self.taken.update(below)
+        return above, below
+
+    def spans(self, units: list[int]) -> list[Span]:
+        """One span per run of units on the same line, from the first unit's start to the
+        last one's end."""
+        out: list[Span] = []
+        for i in units:
+            unit = self.units[i]
+            if out and self.where.line(out[-1].end) == unit.line:
+                out[-1] = Span(out[-1].start, unit.end)
+            else:
+                out.append(Span(unit.start, unit.end))
+        return out
 
 
 def below_position(so_far: str) -> str:
-    """How the line below an attribution stands: after tweet text with words, after a
+    """How the first unit below an attribution stands: after tweet text with words, after a
     hashtag-only line (a tweet split around its attribution), or after nothing."""
     if has_words(so_far):
         return "below"
@@ -358,21 +362,12 @@ def segment(article: Article) -> tuple[Segment, ...]:
     """Typed segments of `article` in document order, numbered from 0."""
     doc = article.text
     layout = Layout(doc)
-    lines = layout.lines
     found: list[tuple[int, Segment]] = []  # (anchor offset, segment)
-    partial: dict[int, list[Span]] = {}  # article text sharing a line with an attribution
-    for i, att in layout.attributions.items():
-        spans = layout.tweet_spans(att)
-        layout.taken.add(i)
-        for span in spans:
-            layout.taken.update(j for j, ln in enumerate(lines) if ln.start <= span.start < ln.end)
-        line = lines[i]
-        if att.text_start > line.start:
-            partial.setdefault(i, []).append(
-                Span(line.start, _trim_end(doc, line.start, att.text_start))
-            )
-        if att.rest_start is not None:
-            partial.setdefault(i, []).append(Span(att.rest_start, line.end))
+    for k, att in enumerate(layout.attributions):
+        above, below = layout.tweet_units(k)
+        spans = layout.spans(above) + layout.spans(below)
+        if att.card and att.text_end is not None and att.text_start is not None:
+            spans = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
         tweet = _segment(
             article.doc_id,
             doc,
@@ -383,22 +378,47 @@ def segment(article: Article) -> tuple[Segment, ...]:
             posted_on=att.posted_on,
             note=_note(spans, att),
         )
-        # A tweet whose text was lost stays in document order at its attribution line.
-        found.append((spans[0].start if spans else line.start, tweet))
-    for i, line in enumerate(lines):
-        if i in layout.date_lines:
-            continue
-        for span in partial.get(i, []):
-            found.append((span.start, _segment(article.doc_id, doc, "paragraph", [span])))
-        if i not in layout.taken:
-            kind = _kind_of_line(lines, i)
-            whole_line = [Span(line.start, line.end)]
-            found.append((line.start, _segment(article.doc_id, doc, kind, whole_line)))
+        # A tweet whose text was lost stays in document order at its attribution.
+        found.append((spans[0].start if spans else att.start, tweet))
+    kinds = _line_kinds(layout)
+    for run in _runs(layout):
+        first, last = layout.units[run[0]], layout.units[run[-1]]
+        kind = kinds.get((first.start, last.end)) or _kind_of_part(layout, run)
+        found.append(
+            (first.start, _segment(article.doc_id, doc, kind, [Span(first.start, last.end)]))
+        )
     found.sort(key=lambda pair: pair[0])
     return tuple(replace(seg, ordinal=n) for n, (_, seg) in enumerate(found))
 
 
-def _note(spans: list[Span], att: Found) -> str | None:
+def _runs(layout: Layout) -> list[list[int]]:
+    """The article's own text: runs of units no tweet took, each within one line and one
+    block of the page (a glued join or an attribution ends a run)."""
+    runs: list[list[int]] = []
+    for i, unit in enumerate(layout.units):
+        if i in layout.taken:
+            continue
+        if runs and runs[-1][-1] == i - 1 and unit.join == "space" and i not in layout.stops:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _line_kinds(layout: Layout) -> dict[tuple[int, int], str]:
+    """The kind of each whole line, by its span: title, subtitle, heading, boilerplate..."""
+    return {(ln.start, ln.end): _kind_of_line(layout.lines, i) for i, ln in enumerate(layout.lines)}
+
+
+def _kind_of_part(layout: Layout, run: list[int]) -> str:
+    """The kind of part of a line (the rest shares it with a tweet or another block)."""
+    if layout.units[run[0]].line == layout.title_line:
+        return "title"
+    text = layout.doc[layout.units[run[0]].start : layout.units[run[-1]].end]
+    return "boilerplate" if is_boilerplate(text) else "paragraph"
+
+
+def _note(spans: list[Span], att: attribution.Attribution) -> str | None:
     """What a reader should know of a tweet: its text was lost, its date could not be read."""
     notes = [
         *(["tweet_text_missing"] if not spans else []),
@@ -407,15 +427,9 @@ def _note(spans: list[Span], att: Found) -> str | None:
     return ",".join(notes) or None
 
 
-def _trim_end(doc: str, start: int, end: int) -> int:
-    while end > start and doc[end - 1].isspace():
-        end -= 1
-    return end
-
-
 # Bump when a change to the code above changes segments (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 def signature() -> str:
@@ -428,6 +442,7 @@ def signature() -> str:
         {
             **globals(),
             **{f"ATTRIBUTION_{k}": v for k, v in vars(attribution).items()},
+            **{f"UNITS_{k}": v for k, v in vars(text_units).items()},
             **{f"EXTENT_{k}": v for k, v in vars(tweet_extent).items()},
             **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()},
         }

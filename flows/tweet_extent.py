@@ -36,11 +36,11 @@ MEDIA_LINK_RE = re.compile(r"\bpic\.twitter\.com/\w+")
 # Where a line stands: exactly one of these is set.
 POSITIONS = (
     "above_first",
-    "above_first_after_words",
     "above_further",
     "below",
     "below_split",
     "below_after_hashtags",
+    "below_further",
 )
 CONTENT = (
     "prose",
@@ -54,12 +54,22 @@ CONTENT = (
     "hashtags_only",
     "across_blank",
     "alone_across_blank",
+    "across_line",
+    "glued",
+    "flat",
     "same_block",
+    "edge",
+    "reaches_other",
     "introduces",
     "informal",
     "long",
 )
 FEATURES = POSITIONS + CONTENT
+# One model per body style: "lines", where a line break ends each block of the page, and
+# "glued", where the scraper joined blocks with nothing or with spaces (one-line bodies). The
+# same feature says different things in each: a sentence end is no boundary between a
+# paragraph and a tweet in the first, and often the only one in the second.
+BODY_STYLES = ("lines", "glued")
 
 # What a reader of real scrapes expects before seeing the generated sets: the prior the fit
 # starts from and is pulled back to (weakly: where the sets have many lines, they decide).
@@ -68,11 +78,11 @@ FEATURES = POSITIONS + CONTENT
 PRIOR_BIAS = 0.0
 PRIOR: Mapping[str, float] = {
     "above_first": 2.0,
-    "above_first_after_words": 0.0,
     "above_further": -1.0,
     "below": -2.0,
     "below_split": 0.0,
     "below_after_hashtags": 2.0,
+    "below_further": -2.0,
     "prose": -2.0,
     "prose_same_lang": -2.0,
     "other_lang": 2.0,
@@ -84,51 +94,97 @@ PRIOR: Mapping[str, float] = {
     "hashtags_only": 0.0,
     "across_blank": -3.0,
     "alone_across_blank": 0.0,
+    "across_line": 0.0,
+    "glued": 0.0,
+    "flat": -1.0,
     "same_block": 2.0,
+    "edge": 0.0,
+    "reaches_other": 0.0,
     "introduces": -2.0,
     "informal": 1.0,
     "long": -1.0,
 }
 
 # Fitted by benchmarks/fit_extent.py (see the module docstring); bias first.
-BIAS = 1.847
-WEIGHTS: Mapping[str, float] = {
-    "above_first": 3.185,
-    "above_first_after_words": -0.672,
-    "above_further": 0.468,
-    "below": -5.030,
-    "below_split": -1.165,
-    "below_after_hashtags": 6.061,
-    "prose": -1.774,
-    "prose_same_lang": -4.295,
-    "other_lang": 1.959,
-    "same_lang": 1.077,
-    "unlike_nearer": -0.121,
-    "back_to_article_lang": -2.302,
-    "marks": 0.737,
-    "ends_with_link": 0.365,
-    "hashtags_only": -0.756,
-    "across_blank": -6.746,
-    "alone_across_blank": -2.451,
-    "same_block": 5.927,
-    "introduces": -1.461,
-    "informal": 1.128,
-    "long": -3.112,
+BIAS = {"lines": 3.849, "glued": 2.396}
+WEIGHTS: Mapping[str, Mapping[str, float]] = {
+    "lines": {
+        "above_first": 3.987,
+        "above_further": 2.337,
+        "below": -6.154,
+        "below_split": -0.590,
+        "below_after_hashtags": 5.895,
+        "below_further": -2.626,
+        "prose": -2.256,
+        "prose_same_lang": -2.954,
+        "other_lang": 2.912,
+        "same_lang": 0.876,
+        "unlike_nearer": -0.315,
+        "back_to_article_lang": -2.763,
+        "marks": 1.150,
+        "ends_with_link": 1.164,
+        "hashtags_only": 0.442,
+        "across_blank": -5.650,
+        "alone_across_blank": -3.812,
+        "across_line": -3.446,
+        "glued": 0.886,
+        "flat": -1.000,
+        "same_block": 5.468,
+        "edge": 0.625,
+        "reaches_other": -2.152,
+        "introduces": -1.716,
+        "informal": 2.152,
+        "long": -3.331,
+    },
+    "glued": {
+        "above_first": 1.625,
+        "above_further": -0.125,
+        "below": -1.850,
+        "below_split": -2.012,
+        "below_after_hashtags": 5.054,
+        "below_further": -1.296,
+        "prose": -1.452,
+        "prose_same_lang": -3.337,
+        "other_lang": 1.932,
+        "same_lang": 1.518,
+        "unlike_nearer": -0.141,
+        "back_to_article_lang": -1.517,
+        "marks": 0.879,
+        "ends_with_link": 1.440,
+        "hashtags_only": 0.748,
+        "across_blank": -3.210,
+        "alone_across_blank": -0.878,
+        "across_line": -1.422,
+        "glued": -0.851,
+        "flat": -0.316,
+        "same_block": 3.099,
+        "edge": 2.365,
+        "reaches_other": -1.203,
+        "introduces": -1.122,
+        "informal": 2.924,
+        "long": -1.612,
+    },
 }
 
 
 @dataclass(frozen=True)
 class LineView:
-    """What the model knows of one line near an attribution."""
+    """What the model knows of one unit of text near an attribution."""
 
     text: str
     lang: str  # the line's language when judged confidently, else "und"
     article_lang: str
     nearer_lang: str  # the language of the tweet line next to it ("und" if none or unsure)
     position: str
-    across_blank: bool  # a blank line between this line and the one next to it (`nearer`)
+    # How it is joined to the text next to it (`nearer`): "blank", "newline", "glued",
+    # "space", or "flat" (a space in a body whose blocks are all joined by spaces).
+    join: str
     alone: bool  # `nearer` is an attribution alone in its paragraph
-    same_block: bool  # in an article of blank-line paragraphs, in the paragraph of `nearer`
+    # in an article of blank-line paragraphs, on another line of the paragraph of `nearer`
+    same_block: bool
+    edge: bool  # its far side is a glued block boundary or another attribution
+    style: str  # the body's style, one of BODY_STYLES: which model weighs it
+    reaches_other: bool  # it may be the tweet of the next attribution on its far side
 
 
 def tweet_length(text: str) -> int:
@@ -191,9 +247,14 @@ def features(line: LineView) -> dict[str, float]:
         marks=float(has_marks(text)),
         ends_with_link=float(ends_with_link(text)),
         hashtags_only=float(hashtags_only(text)),
-        across_blank=float(line.across_blank and not line.alone),
-        alone_across_blank=float(line.across_blank and line.alone),
-        same_block=float(line.same_block),
+        across_blank=float(line.join == "blank" and not line.alone),
+        alone_across_blank=float(line.join == "blank" and line.alone),
+        across_line=float(line.join == "newline"),
+        glued=float(line.join == "glued"),
+        flat=float(line.join == "flat"),
+        same_block=float(line.same_block and line.join == "newline"),
+        edge=float(line.edge),
+        reaches_other=float(line.reaches_other),
         introduces=float(text.endswith(":") or bool(REPORTING_RE.search(text))),
         informal=float(bool(LAUGH_OR_SHOUT_RE.search(text) or entities.EMOJI_RE.search(text))),
         long=min(len(text), 600) / 200,
@@ -202,5 +263,6 @@ def features(line: LineView) -> dict[str, float]:
 
 
 def log_odds(line: LineView) -> float:
-    """The model's log-odds that `line` is tweet text."""
-    return BIAS + sum(WEIGHTS[name] * value for name, value in features(line).items())
+    """The model's log-odds that `line` is tweet text, by the model of its body's style."""
+    weights = WEIGHTS[line.style]
+    return BIAS[line.style] + sum(weights[name] * value for name, value in features(line).items())
