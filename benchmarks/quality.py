@@ -578,38 +578,33 @@ LAYOUT_SUMMARY_RE = re.compile(
 
 
 def layouts_report(eval_dir: Path, seeds: Sequence[int], headline: dict[str, object]) -> None:
-    """The layout benchmark through `bilingual run` as a user runs it (Apertium, tweets in
-    scope), scored by `tools/check_layouts.py`: the visible set (seed 7) and sets generated
-    with other seeds."""
+    """The layout benchmarks through `bilingual run` as a user runs it (Apertium, tweets in
+    scope), scored by `tools/check_layouts.py`: the visible sets (seed 7: paragraph and line
+    bodies, glued and spaced bodies) and sets generated with other seeds; then the real
+    scrapes, scored by `tools/check_articles.py`."""
     with tempfile.TemporaryDirectory() as tmp:
-        sets = [("visible (seed 7)", eval_dir / "layouts")]
+        sets = [
+            ("visible (seed 7)", eval_dir / "layouts"),
+            ("glued visible (seed 7)", eval_dir / "layouts-glued"),
+        ]
         for seed in seeds:
-            dest = Path(tmp) / f"seed{seed}"
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(eval_dir / "tools" / "make_layouts.py"),
-                    *("--n", "400", "--seed", str(seed)),
-                    *("--tweets", str(eval_dir / "tweetlid2014" / "tweets.tsv")),
-                    *("--dest", str(dest)),
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            sets.append((f"seed {seed}", dest))
+            for glued in (False, True):
+                dest = Path(tmp) / f"seed{seed}{'-glued' if glued else ''}"
+                subprocess.run(
+                    [
+                        sys.executable,
+                        str(eval_dir / "tools" / "make_layouts.py"),
+                        *("--n", "400", "--seed", str(seed)),
+                        *("--tweets", str(eval_dir / "tweetlid2014" / "tweets.tsv")),
+                        *("--dest", str(dest)),
+                        *(("--styles", "G,S", "--layouts", "all") if glued else ()),
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+                sets.append((f"{'glued ' if glued else ''}seed {seed}", dest))
         for name, truth in sets:
-            out = Path(tmp) / f"out-{truth.name}-{len(name)}"
-            subprocess.run(
-                [
-                    *(sys.executable, "-c", "from flows.cli import main; main()"),
-                    *("run", str(truth / "articles"), "--out", str(out)),
-                    *("--engine", "apertium", "--no-progress"),
-                ],
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            out = _run_over(truth / "articles", Path(tmp) / f"out-{truth.name}-{len(name)}")
             done = subprocess.run(
                 [
                     sys.executable,
@@ -624,8 +619,39 @@ def layouts_report(eval_dir: Path, seeds: Sequence[int], headline: dict[str, obj
             print(done.stdout.rstrip())
             found = LAYOUT_SUMMARY_RE.search(done.stdout)
             if found:
-                key = "layouts_visible" if "visible" in name else f"layouts_{name.replace(' ', '')}"
+                key = f"layouts_{name.replace('(seed 7)', '').strip().replace(' ', '_')}"
                 headline[key] = {k: float(v) for k, v in found.groupdict().items()}
+        real = sorted((eval_dir / "articles" / "real_scrapes").glob("*/"))
+        if real:
+            copy = Path(tmp) / "real_scrapes"
+            copy.mkdir()
+            for path in sorted(p for d in real for p in d.glob("*.txt")):
+                (copy / path.name).write_bytes(path.read_bytes())
+            out = _run_over(copy, Path(tmp) / "out-real")
+            done = subprocess.run(
+                [sys.executable, str(eval_dir / "tools" / "check_articles.py"), str(out)]
+                + [str(d) for d in real],
+                capture_output=True,
+                text=True,
+            )
+            print("== real scrapes: bilingual run, then check_articles.py")
+            print(done.stdout.rstrip())
+
+
+def _run_over(articles: Path, out: Path) -> Path:
+    """`bilingual run` over a folder of articles, as a user runs it."""
+    subprocess.run(
+        [
+            *(sys.executable, "-c", "from flows.cli import main; main()"),
+            *("run", str(articles), "--out", str(out)),
+            *("--engine", "apertium", "--no-progress"),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return out
 
 
 # ---------------------------------------------------------------- main
