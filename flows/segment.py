@@ -1,6 +1,7 @@
-"""Segment stage: an article's lines → typed segments in document order, each with spans
-into the normalised text. Embedded tweets are found from their attribution line
-(`— Display Name (@handle) Month D, YYYY`), which becomes metadata, never tweet text."""
+"""Segment stage: an article's text → typed segments in document order, each with spans
+into the normalised text. Embedded tweets are found from their attribution
+(`— Display Name (@handle) Month D, YYYY`, or a widget card), wherever it stands in a line;
+it becomes metadata, never tweet text."""
 
 from __future__ import annotations
 

@@ -1,14 +1,16 @@
-"""Which lines around an attribution are the tweet's text: a small logistic model over what
-the text shows. Each line near an attribution is described by a few features (where it
-stands, whether it reads as article prose, its language against the article's, Twitter
-marks, blank lines); the model gives the odds that it is tweet text. Lines above are taken
-nearest first while the odds favour the tweet and the text fits in a tweet; the line below
-is taken when its odds do.
+"""Which units of text around an attribution are the tweet's text: a small logistic model over
+what the text shows. Each unit near an attribution (`flows/text_units.py`: a line, a glued
+block or a sentence) is described by a few features (where it stands, how it is joined to its
+neighbour, whether it reads as article prose, its language against the article's, Twitter
+marks); the model gives the odds that it is tweet text. Units above are taken nearest first
+while the odds favour the tweet and the text fits in a tweet; units below while their odds do.
+There is one set of weights per body style (`BODY_STYLES`).
 
 The weights were fitted by `benchmarks/fit_extent.py` on generated layout sets (seeds 11
-and 12 of `../shared/eval/tools/make_layouts.py`, also rewritten into two real layouts the
-generator does not make), pulled towards the hand-set `PRIOR`, and checked on the visible
-benchmark (seed 7) and on seed 99 (`benchmarks/quality.py --layouts`)."""
+and 12 of `../shared/eval/tools/make_layouts.py`, with paragraph and line bodies, the same
+rewritten into two real layouts the generator does not make, and glued and spaced bodies with
+every layout), pulled towards the hand-set `PRIOR`, and checked on the visible sets (seed 7)
+and on seed 99 (`benchmarks/quality.py --layouts`)."""
 
 from __future__ import annotations
 

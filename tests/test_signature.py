@@ -15,7 +15,7 @@ from flows.signature import run_signature
 def test_pipeline_version_is_the_package_version() -> None:
     from importlib.metadata import version
 
-    assert PIPELINE_VERSION == version("bilingual") == "0.3.0"
+    assert PIPELINE_VERSION == version("bilingual") == "0.4.0"
 
 
 def test_changing_only_the_detectors_rules_changes_the_signature(
@@ -64,8 +64,8 @@ def test_every_file_and_the_runs_row_carry_the_run_signature() -> None:
     run = RunInfo("r", date(2026, 1, 2), "argos", "m", "all", "es", "en", "engine:argos|beam:1")
     metadata = run.metadata()
     assert metadata["signature"] == run.signature
-    assert metadata["pipeline_version"] == "0.3.0"
-    assert run.signature.split("|")[:2] == ["bilingual:0.3.0", f"schema:{SCHEMA_VERSION}"]
+    assert metadata["pipeline_version"] == "0.4.0"
+    assert run.signature.split("|")[:2] == ["bilingual:0.4.0", f"schema:{SCHEMA_VERSION}"]
     for part in (segment.signature(), detect.signature(), "engine:argos|beam:1", "scope:all"):
         assert part in run.signature
     no_engine = RunInfo("r", date(2026, 1, 2), None, None, "tweets", "es", "en")
