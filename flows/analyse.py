@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache
+from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection
 
 from flows.detect import detect_document
 from flows.records import Article, ProcessedDocument
@@ -33,9 +35,81 @@ def analyse_in_workers(articles: Sequence[Article], workers: int) -> list[Proces
     return worker_pool(workers).submit(analyse_articles, list(articles)).result()
 
 
-@cache
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int) -> WorkerPool:
     """The process's pool of `workers` processes, started on first use and kept (a scheduled
-    deployment reuses it run after run). `forkserver`, not `fork`: the flow's process runs
-    threads (Prefect's), which a forked child must not inherit mid-lock."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    deployment reuses it run after run)."""
+    with _POOLS_LOCK:  # analysis tasks run in several threads
+        if workers not in _POOLS:
+            _POOLS[workers] = WorkerPool(workers)
+        return _POOLS[workers]
+
+
+def stop_worker_pools(*, wait: bool) -> None:
+    """Shut down every pool this process started: waiting for their workers to finish
+    (a served run ends), or ending them at once (a run stopped by a signal)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        if wait:
+            pool.shutdown()
+        else:
+            pool.stop()
+
+
+@contextmanager
+def workers_stopped_if_interrupted() -> Iterator[None]:
+    """A run stopped by Ctrl-C or SIGTERM (raised in the flow by Prefect's own handler)
+    ends its workers at once: else Prefect's task runner, on the way out, would wait for
+    each to finish its current task."""
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException:
+        stop_worker_pools(wait=False)
+        raise
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A process pool whose workers cannot outlive the process that owns it. `forkserver`,
+    not `fork`: the flow's process runs threads (Prefect's), which a forked child must not
+    inherit mid-lock.
+
+    A killed owner (SIGKILL, the OOM killer) runs no clean-up, and its workers would wait
+    for work forever: each holds the write end of its own task queue and of the
+    forkserver's "alive" pipe, so neither the workers nor the forkserver nor its resource
+    tracker would ever see EOF. So every worker watches a lifeline, a pipe whose only write
+    end this process holds: the kernel closes it when this process dies, however it dies,
+    and the worker exits; then the forkserver and the tracker see EOF and exit too.
+    (`PR_SET_PDEATHSIG` would not do: a worker's parent is the forkserver, which outlives
+    its workers by design.)"""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("forkserver")
+        self._lifeline, self._held = context.Pipe(duplex=False)  # (read end, write end)
+        super().__init__(
+            workers, mp_context=context, initializer=_exit_with_owner, initargs=(self._lifeline,)
+        )
+
+    def stop(self) -> None:
+        """End the workers now, mid-task (closing the lifeline makes each exit); the pool's
+        own thread then fails what was submitted."""
+        self._held.close()
+        self.shutdown(wait=False, cancel_futures=True)
+
+
+def _exit_with_owner(lifeline: Connection) -> None:
+    """Worker initializer: a thread that ends this worker once the lifeline's write end is
+    closed (its owner died, or stopped the pool)."""
+
+    def watch() -> None:
+        with suppress(EOFError, OSError):
+            lifeline.recv_bytes()  # nothing is ever sent: this returns at EOF only
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+_POOLS: dict[int, WorkerPool] = {}
+_POOLS_LOCK = threading.Lock()

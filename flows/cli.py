@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from flows.align import SCOPES
-from flows.errors import BilingualError
+from flows.errors import BilingualError, SigTerm, Terminated
 from flows.translate import ENGINE_CHOICES
 
 ENGINES = click.Choice(list(ENGINE_CHOICES))
@@ -94,6 +94,12 @@ class Bilingual(click.Group):
             line, status = one_line_error(exc)
             click.echo(line, err=True)
         sys.exit(status if isinstance(status, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SigTerm:  # one `error:` line (click would print a blank line before it)
+            raise Terminated from None
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
@@ -234,10 +240,11 @@ def run(
     """Run the flow once over every .txt article under PATHS (default: seeds/)."""
     started = time.perf_counter()
     from flows.ingest import scan
-    from flows.runner import run_once
+    from flows.runner import run_once, stop_on_sigterm
     from flows.settings import RunSettings
     from flows.translate import ArgosOptions
 
+    stop_on_sigterm()
     settings = RunSettings(
         paths=tuple(str(p) for p in paths) or ("seeds",),
         out=str(out),

@@ -49,3 +49,19 @@ class DamagedFile(BilingualError):
         super().__init__(
             f"damaged Parquet file ({path}): {reason}; run `bilingual check --out {root} --repair`"
         )
+
+
+class SigTerm(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread. A BaseException, as Ctrl-C's KeyboardInterrupt
+    is: no `except Exception` on the way out (Prefect's, ours) takes it for a failure of a
+    task, and Prefect marks the run CRASHED."""
+
+
+class Terminated(BilingualError):
+    """A run stopped by SIGTERM (a scheduler, a container runtime, `kill`), said in one line
+    with the exit status a shell gives a process SIGTERM ends (128 + 15)."""
+
+    exit_code = 143
+
+    def __init__(self) -> None:
+        super().__init__("terminated (SIGTERM); the next run repairs what this one left")

@@ -20,7 +20,7 @@ from prefect.futures import PrefectFuture
 
 from flows import datasets, plan, report_html
 from flows.align import SCOPES, EngineInfo
-from flows.analyse import analyse_in_workers, default_workers
+from flows.analyse import analyse_in_workers, default_workers, workers_stopped_if_interrupted
 from flows.check import raise_if_damaged
 from flows.errors import UsageError
 from flows.ingest import scan
@@ -132,7 +132,7 @@ def bilingual_flow(
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     options = ArgosOptions.from_dict(argos_options)
-    with output_lock(root), Progress(progress) as bar:
+    with output_lock(root), Progress(progress) as bar, workers_stopped_if_interrupted():
         prepare_root(root, run_id)
         files, scan_rejects = scan(paths, follow_symlinks=follow_symlinks)
         chosen = select_engine(engine, source_lang, target_lang, options)

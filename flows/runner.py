@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows import server
-from flows.errors import UsageError
+from flows.errors import SigTerm, UsageError
 from flows.languages import NO_ENGINE
 from flows.prefect_config import ApiSetting, api_url_setting
 from flows.report import RunSummary
@@ -110,6 +110,18 @@ def run_once(
                 print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
             result = flow(**settings.flow_parameters())
     return RunSummary(**result)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (a scheduler, a container runtime, `kill`) stops a run as Ctrl-C does: an
+    exception from the main thread unwinds it, so the run ends its workers and the command
+    line says so. (While the flow runs, Prefect's own handler raises in it, marks the run
+    CRASHED and, on its way out, sends SIGTERM again: to this handler.)"""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SigTerm
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _server_in_use(api: str | None) -> str:
@@ -275,25 +287,23 @@ def _serve(name: str, cron: str, parameters: dict[str, Any], api_url: str) -> No
 
 def print_run_summary(flow: Any, flow_run: Any, state: Any) -> None:
     """Prefect hook, in the process of a served run: its summary in one line."""
-    release_worker_pool(flow_run.parameters.get("workers"))
+    release_worker_pool()
     summary = RunSummary(**state.result())
     print(f"run {flow_run.name}: {summary.one_line()}", flush=True)
 
 
 def print_run_failure(flow: Any, flow_run: Any, state: Any) -> None:
     """Prefect hook, in the process of a served run that failed: why, in one line."""
-    release_worker_pool(flow_run.parameters.get("workers"))
+    release_worker_pool()
     message = " ".join(str(state.message or state.name).split())
     print(f"run {flow_run.name} failed: {message}", flush=True)
 
 
-def release_worker_pool(workers: int | None) -> None:
+def release_worker_pool() -> None:
     """Shut down the run's pool of analyse processes, if it started one. Prefect's runner
     starts each served run in a multiprocessing child, whose exit joins its child processes
     before the pool's own exit hook could stop them: the run's process would never end,
     and `serve` would wait for it on Ctrl-C."""
     from flows import analyse
 
-    if analyse.worker_pool.cache_info().currsize:
-        analyse.worker_pool(workers or analyse.default_workers()).shutdown()
-        analyse.worker_pool.cache_clear()
+    analyse.stop_worker_pools(wait=True)

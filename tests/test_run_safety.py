@@ -71,9 +71,12 @@ def clean_run(root: Path, n: int) -> tuple[Path, Path]:
     return root / "in", root / "clean"
 
 
-def kill_and_rerun(inputs: Path, out: Path, signum: int, *, while_committing: bool) -> str:
+def kill_and_rerun(
+    inputs: Path, out: Path, signum: int, *, while_committing: bool
+) -> tuple[str, int, str]:
     """Start a run, send it `signum` once it writes its staged files (`while_committing`) or
-    once it has begun, check what it left, run again; returns the victim's run id."""
+    once it has begun, check what it left, run again; returns the victim's run id, exit
+    status and stderr."""
     victim = bilingual("run", str(inputs), "--out", str(out), *COMMON)
     staging = out / datasets.STAGING
     deadline = time.monotonic() + 600
@@ -83,20 +86,21 @@ def kill_and_rerun(inputs: Path, out: Path, signum: int, *, while_committing: bo
         time.sleep(0.005)
     (victim_run,) = [p.name for p in staging.iterdir()]
     victim.send_signal(signum)
-    assert victim.wait(timeout=120) != 0
+    _, said = victim.communicate(timeout=120)
+    assert victim.returncode != 0
     for path in out.rglob("*.parquet"):  # whatever is visible is a whole file
         pq.read_table(path)
     assert not datasets.committed_run_ids(out)
     rerun = bilingual("run", str(inputs), "--out", str(out), *COMMON)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
     assert not staging.exists()
-    return victim_run
+    return victim_run, victim.returncode, said
 
 
 def test_kill_during_commit_then_rerun_gives_the_clean_rows(tmp_path: Path) -> None:
     inputs, clean = clean_run(tmp_path, 60)  # enough to catch the run while it commits
     out = tmp_path / "out"
-    victim_run = kill_and_rerun(inputs, out, signal.SIGKILL, while_committing=True)
+    victim_run, _, _ = kill_and_rerun(inputs, out, signal.SIGKILL, while_committing=True)
     assert rows(out) == rows(clean)
     assert flow_run_state(victim_run) == "CRASHED"  # not RUNNING forever in Prefect's UI
 
@@ -106,13 +110,21 @@ def small_clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     return clean_run(tmp_path_factory.mktemp("small"), 6)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize(
+    ("signum", "status", "line"),
+    [
+        (signal.SIGTERM, 143, "error: terminated (SIGTERM); "),
+        (signal.SIGINT, 130, "\nerror: interrupted; "),  # a new line after the terminal's ^C
+    ],
+    ids=["SIGTERM", "Ctrl-C"],
+)
 def test_a_run_stopped_by_a_signal_is_repaired_by_the_next(
-    signum: int, small_clean_run: tuple[Path, Path], tmp_path: Path
+    signum: int, status: int, line: str, small_clean_run: tuple[Path, Path], tmp_path: Path
 ) -> None:
     inputs, clean = small_clean_run
     out = tmp_path / "out"
-    victim_run = kill_and_rerun(inputs, out, signum, while_committing=False)
+    victim_run, exit_status, said = kill_and_rerun(inputs, out, signum, while_committing=False)
+    assert (exit_status, said) == (status, f"{line}the next run repairs what this one left\n")
     assert rows(out) == rows(clean)
     assert flow_run_state(victim_run) == "CRASHED"
 
