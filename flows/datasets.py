@@ -39,6 +39,8 @@ from flows.report import runs_schema
 # 2: `sentence_pairs.engine_signature`, `runs.signature` and `runs.counters`.
 SCHEMA_VERSION = "2"
 STAGING = ".staging"
+REPORTS = "reports"  # HTML reports (flows.report_html)
+EXPORTS = "exports"  # default folder of `bilingual export` (flows.export)
 
 # Each schema is defined next to the record its rows come from.
 SCHEMAS: dict[str, pa.Schema] = {
@@ -174,11 +176,17 @@ def to_table(
     return pa.Table.from_pylist(list(rows), schema=schema)
 
 
+def temporary_name(path: Path) -> Path:
+    """Where `path` is written before its rename: hidden, and named by the process writing
+    it, so that a later run can tell what a dead writer left (`remove_uncommitted`)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def write_atomic(table: pa.Table, path: Path) -> None:
     """Write `table` to `path` so that readers see either no file or the whole file. A
     failure (disk full, permission) leaves no partial file and names `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temporary_name(path)
     try:
         pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb") as fh:
@@ -289,7 +297,8 @@ def dead_run_ids(root: Path) -> set[str]:
 
 def remove_uncommitted(root: Path) -> list[Path]:
     """Delete files left by runs that never wrote their `runs` row (killed mid-commit), and
-    leftover staging folders and temporary files. Returns what was removed."""
+    leftover staging folders and temporary files (also those of reports and exports).
+    Returns what was removed."""
     committed = committed_run_ids(root)
     removed: list[Path] = []
     for dataset in DATASETS:
@@ -303,7 +312,27 @@ def remove_uncommitted(root: Path) -> list[Path]:
     if (root / STAGING).exists():
         shutil.rmtree(root / STAGING)
         removed.append(root / STAGING)
+    # Reports and exports are written without the output lock: only a dead writer's files.
+    for tmp in [*(root / REPORTS).glob("*/.*.tmp"), *(root / EXPORTS).glob(".*.tmp")]:
+        if not _writer_alive(tmp):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
     return removed
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """Whether the process named in a temporary file's name (`temporary_name`) still runs
+    (and is not this one, which writes no report while it cleans up)."""
+    pid = tmp.name.rsplit(".", 2)[-2]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def processed_documents(root: Path, doc_ids: Collection[str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from flows import PIPELINE_VERSION, datasets
 from flows.errors import BilingualError, UsageError
 
 FORMATS = ("tmx", "moses", "jsonl")
-EXPORTS = "exports"
+EXPORTS = datasets.EXPORTS
 STEM = "sentence_pairs"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 cannot hold at all; they become U+FFFD in TMX.
@@ -187,13 +188,15 @@ def jsonl_line(pair: ExportPair) -> str:
 
 
 def _write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    tmp = datasets.temporary_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             write(fh)
         os.replace(tmp, path)
     except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind
         raise BilingualError(f"{path}: cannot write ({exc.strerror})") from None
 
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,7 @@ from flows import PIPELINE_VERSION, datasets, report_charts
 from flows.errors import BilingualError
 from flows.records import SEGMENT_KINDS
 
-REPORTS = "reports"
+REPORTS = datasets.REPORTS
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONTEXT_SEGMENTS = 2  # segments shown before and after a tweet in its context
 TOP = 15  # bars in the per-article and per-author charts
@@ -534,11 +535,13 @@ def write_report(root: Path, run_date: date | None = None, dest: Path | None = N
     run_date = run_date or latest_run_date(root)
     html = render(build(root, run_date))
     path = dest or report_path(root, run_date)
+    tmp = datasets.temporary_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)  # a full disk leaves no half report behind
         raise BilingualError(f"{path}: cannot write the report ({exc.strerror})") from None
     return path

@@ -130,3 +130,35 @@ def test_a_dataset_folder_that_is_not_writable_is_one_line(tmp_path: Path) -> No
         "): this user may not read or write there; fix the permissions or use another --out\n"
     )
     assert denied.stderr.count("\n") == 1
+
+
+def fill(disk: Path) -> None:
+    """Leave no free block on `disk`."""
+    free = os.statvfs(disk)
+    with open(disk / "filler", "wb") as fh:
+        fh.write(bytes(free.f_bavail * free.f_frsize))
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a small file system needs root")
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [
+        (("report", "--html"), "cannot write the report"),
+        (("export", "--format", "jsonl", "--dest"), "cannot write"),
+    ],
+    ids=["report", "export"],
+)
+def test_a_full_disk_while_a_report_or_export_is_written_leaves_no_temporary_file(
+    command: tuple[str, ...], what: str, seed_run: tuple[Path, Result], tiny_disk: Path
+) -> None:
+    out, _ = seed_run
+    folder = tiny_disk / "written"
+    folder.mkdir()
+    fill(tiny_disk)
+    dest = folder / "file"
+    full = bilingual(*command[:1], "--out", str(out), *command[1:], str(dest))
+    assert (full.exit_code, full.stderr) == (
+        1,
+        f"error: {dest}: {what} (No space left on device)\n",
+    )
+    assert list(folder.iterdir()) == []  # neither the file nor its `.file.<pid>.tmp`

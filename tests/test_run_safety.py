@@ -182,3 +182,37 @@ def test_only_unfinished_flow_runs_known_to_the_server_are_marked_crashed() -> N
     assert mark_crashed(ids, logging.getLogger("test")) == [str(running.id)]
     assert flow_run_state(str(running.id)) == "CRASHED"
     assert flow_run_state(str(done.id)) == "COMPLETED"
+
+
+def test_a_run_removes_the_temporary_files_dead_writers_left_in_reports_and_exports(
+    tmp_path: Path,
+) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_articles(inputs, 1)
+    dead = _dead_pid()
+    writing = subprocess.Popen(["sleep", "600"])  # a live `bilingual report`, as far as we know
+    try:
+        report = out / "reports" / "run_date=2026-01-02"
+        left = [
+            report / f".index.html.{dead}.tmp",
+            out / "exports" / f".sentence_pairs.tmx.{dead}.tmp",
+        ]
+        live = report / f".index.html.{writing.pid}.tmp"
+        for path in [*left, live]:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("half a file")
+        run = bilingual("run", str(inputs), "--out", str(out), *COMMON)
+        assert run.wait(timeout=600) == 0, run.stderr.read()
+        assert not any(path.exists() for path in left)
+        assert live.exists()  # its writer may still rename it
+        assert (report / "index.html").exists()
+    finally:
+        writing.kill()
+        writing.wait()
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
