@@ -19,6 +19,7 @@ import click
 
 from flows.align import SCOPES
 from flows.errors import BilingualError, SigTerm, Terminated
+from flows.prefect_config import logging_environment
 from flows.translate import ENGINE_CHOICES
 
 ENGINES = click.Choice(list(ENGINE_CHOICES))
@@ -620,7 +621,7 @@ def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> b
     if value:
         VERBOSITY["level"] = 1 if param.name == "verbose" else -1
         level = {-1: "ERROR", 1: "INFO"}[VERBOSITY["level"]]
-        os.environ["PREFECT_LOGGING_LEVEL"] = level  # read when Prefect is imported
+        os.environ.update(logging_environment(level))  # read when Prefect is imported
         os.environ["DASK_LOGGING__DISTRIBUTED"] = level.lower()
         for name in LIBRARY_LOGGERS:
             logging.getLogger(name).setLevel(level)
@@ -652,11 +653,13 @@ def _add_verbosity_options(command: click.Command) -> None:
 
 
 def _quiet_prefect() -> None:
-    """Prefect's own logs only from warnings up, no telemetry from the client
-    (`DO_NOT_TRACK`) nor from the local server, and time for its temporary server to start
-    on a busy machine (Prefect waits 20 s)."""
+    """Prefect's own logs in the terminal only from warnings up (a run's still reach
+    Prefect), no telemetry from the client (`DO_NOT_TRACK`) nor from the local server, and
+    time for its temporary server to start on a busy machine (Prefect waits 20 s)."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    terminal = os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING")
+    for name, value in logging_environment(terminal).items():
+        os.environ.setdefault(name, value)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")

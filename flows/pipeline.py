@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import chain
-from logging import Logger, LoggerAdapter
+from logging import INFO, WARNING, Logger, LoggerAdapter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 
-from flows import datasets, plan, report_html
+from flows import datasets, plan, report_html, run_log
 from flows.align import SCOPES, EngineInfo
 from flows.analyse import analyse_in_workers, default_workers, workers_stopped_if_interrupted
 from flows.check import raise_if_damaged
@@ -26,7 +26,7 @@ from flows.errors import UsageError
 from flows.ingest import scan
 from flows.lock import output_lock
 from flows.progress import Progress
-from flows.records import Article, ProcessedDocument, SentencePair
+from flows.records import Article, ProcessedDocument, Reject, SentencePair
 from flows.report import RunSummary, preview_markdown, summary_artifact
 from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
@@ -38,15 +38,36 @@ SENTENCES_PER_TRANSLATION_TASK = 4096
 T = TypeVar("T")
 
 
-@task(name="analyse", retries=0)
-def analyse(articles: Sequence[Article], workers: int) -> list[ProcessedDocument]:
-    """Segment and detect one batch of articles (in one of `workers` processes)."""
+def _analyse_name(parameters: dict[str, Any]) -> str:
+    args = (parameters["window"], parameters["batch"], len(parameters["articles"]), "document")
+    return run_log.batch_name("analyse", *args)
+
+
+def _translate_name(parameters: dict[str, Any]) -> str:
+    args = (parameters["window"], parameters["batch"], len(parameters["texts"]), "sentence")
+    return run_log.batch_name(f"translate ({parameters['engine']})", *args)
+
+
+# Prefect calls a `task_run_name` with a `parameters` argument with the task's arguments (its
+# Protocol for that also asks for a classmethod no function has, hence the ignores).
+@task(name="analyse", retries=0, task_run_name=_analyse_name)  # type: ignore[arg-type]
+def analyse(
+    articles: Sequence[Article], workers: int, window: int, batch: int
+) -> list[ProcessedDocument]:
+    """Segment and detect one batch of articles (in one of `workers` processes); `window`
+    and `batch` name the task run."""
     return analyse_in_workers(articles, workers)
 
 
-@task(name="translate")
+@task(name="translate", task_run_name=_translate_name)  # type: ignore[arg-type]
 def translate(
-    engine: str, source: str, target: str, texts: Sequence[str], options: ArgosOptions
+    engine: str,
+    source: str,
+    target: str,
+    texts: Sequence[str],
+    options: ArgosOptions,
+    window: int,
+    batch: int,
 ) -> BatchResult:
     return translate_texts(engine, source, target, texts, options)
 
@@ -98,7 +119,9 @@ def prepare_root(root: Path, run_id: str) -> None:
     finds it there if this one dies)."""
     dead = datasets.dead_run_ids(root)
     datasets.remove_uncommitted(root)
-    mark_crashed(dead, get_run_logger())
+    marked = mark_crashed(dead, get_run_logger())
+    if warning := run_log.dead_runs(dead, marked):
+        run_logger().warning(warning)
     raise_if_damaged(root)
     (root / datasets.STAGING / run_id).mkdir(parents=True)
 
@@ -109,7 +132,21 @@ def _run_id() -> str:
     return str(flow_run.id or uuid.uuid4())
 
 
-@flow(name="bilingual", log_prints=False)
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return run_log.run_name(flow_run.parameters, _run_id())
+
+
+def run_logger() -> LoggerAdapter[Logger]:
+    """The run's logger for its own account of what it does: Prefect keeps every line (at
+    INFO and up, see `prefect_config.logging_environment`); the terminal shows none."""
+    run_log.keep_off_terminal()
+    logger: LoggerAdapter[Logger] = get_run_logger(audience=run_log.PREFECT_ONLY)  # type: ignore[assignment]
+    return logger
+
+
+@flow(name="bilingual", log_prints=False, flow_run_name=_run_name)
 def bilingual_flow(
     paths: list[str],
     out: str = "outputs",
@@ -132,29 +169,38 @@ def bilingual_flow(
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
     options = ArgosOptions.from_dict(argos_options)
+    log = run_logger()
     with output_lock(root), Progress(progress) as bar, workers_stopped_if_interrupted():
         prepare_root(root, run_id)
         files, scan_rejects = scan(paths, follow_symlinks=follow_symlinks)
+        log.info(run_log.inputs_read(paths, len(files), len(scan_rejects), window))
         chosen = select_engine(engine, source_lang, target_lang, options)
         info = engine_info(chosen) if chosen else None
+        log.log(
+            WARNING if info is None else INFO,
+            run_log.engine_chosen(engine, info),
+        )
         run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
         name = info.name if info else engine
         n = len(files)
         steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
         totals = plan.RunTotals()
         job = WindowJob(
-            root, run, name, info, options, workers or default_workers(), totals, steps[1]
+            root, run, name, info, options, workers or default_workers(), totals, steps[1], log
         )
         # ingest: `window` input files at a time, each window sorted against what is written
         intakes = plan.window_intakes(root, files, scan_rejects, window, force=force)
         # A window's analysis starts as soon as the previous window's translation is sent,
         # so the worker processes are not idle while this one translates and stages.
         previous: tuple[int, plan.Intake, Analysis] | None = None
+        rejects: list[Reject] = []
         for index, intake in enumerate(intakes):
             totals.add_intake(intake)
+            rejects.extend(intake.rejects)
+            log.info(run_log.window_read(index, intake))
             for step in steps:  # inputs that are no document to process count as done
                 step(min(window, n - index * window) - len(intake.articles))
-            analysis = Analysis(intake.articles, job.workers, steps[0])
+            analysis = Analysis(index, intake.articles, job.workers, steps[0])
             if previous is None:
                 analysis.start()
             else:
@@ -162,18 +208,24 @@ def bilingual_flow(
             previous = (index, intake, analysis)
         assert previous is not None  # `window_intakes` yields at least one window
         finish_window(job, *previous)
+        log.info(run_log.rejects_by_reason(rejects))
+        if warning := run_log.rejects_to_look_at(rejects):
+            log.warning(warning)
         # commit: the staged files of every window, then the `runs` row last
         step = bar.step("writing", 1, unit="")
         seconds = round(time.perf_counter() - t0, 3)
         summary = plan.summarise_totals(run, totals, str(root), seconds)
         run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)
         datasets.commit(root, run, totals.moves, totals.replaced, run_row, totals.settled)
+        log.info(run_log.committed(run_id, root, summary.documents, len(totals.moves)))
         step(1)
+        html: Path | None = None
         try:
-            report_html.write_report(root, run_date)
+            html = report_html.write_report(root, run_date)
+            log.info(f"HTML report: {html.resolve()}")
         except Exception as exc:  # the run is committed; a report it cannot draw must not undo it
             get_run_logger().warning("HTML report not written: %s", exc)
-    report(summary, totals.preview, totals.reasons, get_run_logger())
+    report(summary, totals.preview, totals.reasons, get_run_logger(), html, run.signature)
     return summary.as_dict()
 
 
@@ -198,14 +250,16 @@ class WindowJob:
     workers: int
     totals: plan.RunTotals
     step: Callable[[int], None]  # advances the progress of translating and staging
+    log: LoggerAdapter[Logger]  # the run's account in Prefect (`run_logger`)
 
 
 @dataclass
 class Analysis:
-    """One window's segmentation and detection: `start()` submits it as tasks of
+    """Window `index`'s segmentation and detection: `start()` submits it as tasks of
     `DOCUMENTS_PER_BATCH` documents (run in `workers` processes); `documents()` waits for
     them, advancing `step` by each batch's documents."""
 
+    index: int
     articles: Sequence[Article]
     workers: int
     step: Callable[[int], None]
@@ -213,7 +267,8 @@ class Analysis:
 
     def start(self) -> None:
         batched = list(batches(self.articles, DOCUMENTS_PER_BATCH))
-        self.futures = list(analyse.map(batched, unmapped(self.workers)))
+        numbers = (unmapped(self.workers), unmapped(self.index), range(len(batched)))
+        self.futures = list(analyse.map(batched, *numbers))
 
     def documents(self) -> list[ProcessedDocument]:
         return [d for batch in _results(self.futures, self.step, len) for d in batch]
@@ -239,13 +294,21 @@ def finish_window(
     )
     chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
     args = (unmapped(job.engine), unmapped(source), unmapped(run.target_lang))
-    sent = translate.map(*args, chunks, unmapped(job.options))
+    numbers = (unmapped(index), range(len(chunks)))
+    sent = translate.map(*args, chunks, unmapped(job.options), *numbers)
     then()
     done = plan.gather(todo, chain([known], (f.result() for f in sent)))
     pairs = plan.align_all(docs, scope, source, run.target_lang, todo, done, job.info)
     rows = plan.dataset_rows(docs, pairs, intake.new_rejects, run.run_id, source)
     totals.moves.extend(datasets.stage(job.root, run, rows, index))
+    before = dict(totals.counts)
     totals.add(run, docs, todo, done, pairs, job.info)
+    counts = {k: v - before.get(k, 0) for k, v in totals.counts.items()}
+    job.log.info(run_log.window_found(index, counts, source))
+    if warning := run_log.missed_attributions(docs):
+        job.log.warning(warning)
+    sent_to = job.info.name if job.info else None
+    job.log.info(run_log.window_translated(index, counts, len(todo.to_send), len(chunks), sent_to))
     job.step(len(intake.articles))
 
 
@@ -254,12 +317,15 @@ def report(
     pairs: Sequence[SentencePair],
     warnings: Sequence[str],
     logger: Logger | LoggerAdapter[Logger],
+    html: Path | None = None,
+    signature: str = "",
 ) -> None:
-    """The summary and a preview as Prefect artifacts; failures and hints as warnings."""
+    """The summary (with the HTML report's path and the run's signature) and a preview as
+    Prefect artifacts; failures and hints as warnings."""
     create_table_artifact(
-        summary_artifact(summary),
+        [*summary_artifact(summary), {"measure": "signature", "value": signature}],
         key="bilingual-summary",
-        description=f"bilingual run {summary.run_date}",
+        description=f"bilingual run {summary.run_date}; HTML report: {run_log.report_link(html)}",
     )
     create_markdown_artifact(
         preview_markdown(pairs), key="bilingual-preview", description="first aligned sentence pairs"

@@ -90,3 +90,17 @@ def api_url_setting(
     if url := _dig(profiles, "profiles", str(active), "PREFECT_API_URL"):
         return ApiSetting(str(url), f"profile {active} in {path}")
     return None
+
+
+def logging_environment(terminal: str) -> dict[str, str]:
+    """Prefect's logging settings (overrides of its `logging.yml`, read when Prefect is
+    imported) for a command whose terminal shows Prefect's records from level `terminal`
+    up, while a flow run's and its task runs' records from INFO up (DEBUG if asked) still
+    reach Prefect's API, for its UI's Logs tab: `-q` quiets the terminal, not Prefect."""
+    runs = "DEBUG" if terminal == "DEBUG" else "INFO"
+    return {
+        "PREFECT_LOGGING_LEVEL": terminal,
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": terminal,
+        "PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL": runs,
+        "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": runs,
+    }

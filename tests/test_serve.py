@@ -86,7 +86,10 @@ def test_serve_registers_a_scheduled_deployment_that_runs(tmp_path: Path) -> Non
                 assert time.monotonic() < deadline, "the triggered run did not finish"
                 time.sleep(1)
             assert state.is_completed(), state
-        summary = wait_for_line(serve, rf"^run {re.escape(run.name)}: (.*)$", 60)[1]
+            # named for its date, output root and id, not at random as it was created
+            name = client.read_flow_run(run.id).name
+            assert name == f"bilingual {date.today()} out {str(run.id)[:8]}"
+        summary = wait_for_line(serve, rf"^run {re.escape(name)}: (.*)$", 60)[1]
         assert ": 1 documents (0 skipped), 19 segments, 2 tweets, 2 Spanish tweets" in summary
         assert list((out / "documents").glob("run_date=*/part-*.parquet"))
         assert list((out / "runs").glob("run_date=*/part-*.parquet"))
@@ -143,7 +146,7 @@ def test_serve_on_a_configured_server_prints_the_command_each_run_and_leaves_it_
             line, shell=True, env=shell, capture_output=True, text=True, timeout=120
         )
         assert triggered.returncode == 0, triggered.stderr
-        summary = wait_for_line(serve, r"^run \S+: (.*)$", 180)[1]
+        summary = wait_for_line(serve, rf"^run bilingual \S+ {out.name} \w{{8}}: (.*)$", 180)[1]
         assert summary.startswith(f"{date.today()} completed: 1 documents (0 skipped), 19 segments")
         assert "2 Spanish tweets, 2 translated (0 from cache), 0 pending, 0 failed" in summary
         os.kill(serve.pid, signal.SIGTERM)

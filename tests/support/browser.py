@@ -111,14 +111,15 @@ class Browser:
 
     # --- pages --------------------------------------------------------------------------
 
-    def open(self, path: Path, width: int = 1280, height: int = 900) -> Page:
-        """Load `path` in a new tab and wait for its load event (scripts have run)."""
+    def open(self, path: Path | str, width: int = 1280, height: int = 900) -> Page:
+        """Load `path` (a file, or a URL) in a new tab and wait for its load event (scripts
+        have run)."""
         target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)
         attached = self.call(
             "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}, False
         )
         self._session = attached["sessionId"]
-        self._page = Page(path.resolve().as_uri())
+        self._page = Page(path if isinstance(path, str) else path.resolve().as_uri())
         for domain in ("Network", "Page", "Runtime", "Log"):
             self.call(f"{domain}.enable")
         self.call(
@@ -155,8 +156,9 @@ def _pipe() -> tuple[int, int]:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless Chromium with a private profile, its traffic sent to a dead proxy."""
+def chromium(loopback: bool = False) -> Iterator[Browser]:
+    """A headless Chromium with a private profile, its traffic sent to a dead proxy; with
+    `loopback`, requests to servers on this machine's loopback go to them directly."""
     binary = chromium_path()
     if binary is None:
         raise RuntimeError("chromium is not installed (.ci/run installs it)")
@@ -167,11 +169,12 @@ def chromium() -> Iterator[Browser]:
         "--headless",
         "--no-sandbox",  # CI runs as root
         "--disable-gpu",
+        "--disable-quic",
         "--hide-scrollbars",
         "--remote-debugging-pipe",
         f"--user-data-dir={profile}",
         f"--proxy-server={DEAD_PROXY}",
-        "--proxy-bypass-list=<-loopback>",
+        f"--proxy-bypass-list={'<local>' if loopback else '<-loopback>'}",
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
