@@ -81,6 +81,14 @@ def test_rejects_worth_a_warning_leave_duplicates_out() -> None:
     assert run_log.rejects_by_reason([dup, bad, bad]) == "rejected 3 inputs: binary 2, duplicate 1"
 
 
+def test_runs_found_dead_are_a_warning_and_none_is_silence() -> None:
+    assert run_log.dead_runs(set(), []) is None
+    assert run_log.dead_runs({"b", "a"}, ["a"]) == (
+        "removed the uncommitted files of 2 runs found dead (a, b); 1 of them marked crashed "
+        "in Prefect"
+    )
+
+
 def test_records_for_prefect_only_stay_off_a_terminal_handler() -> None:
     logger = logging.getLogger("bilingual-test-terminal")
     logger.propagate = False
