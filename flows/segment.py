@@ -14,7 +14,13 @@ from flows import attribution, entities, text_units, tweet_extent
 from flows.detect import detect
 from flows.records import Article, Segment, Sentence, Span
 from flows.sentences import split_spans
-from flows.tweet_extent import TWEET_MAX_CHARS, has_words, hashtags_only, tweet_length
+from flows.tweet_extent import (
+    TWEET_MAX_CHARS,
+    ends_with_link,
+    has_words,
+    hashtags_only,
+    tweet_length,
+)
 
 BOILERPLATE_RE = [
     re.compile(p, re.IGNORECASE)
@@ -205,6 +211,7 @@ class Layout:
             same_block=self.blocked and unit.block == self.where.block(near_start),
             edge=self._edge(i, above),
             reaches_other=self._reaches_other(i, above),
+            after_link=not above and nearer is not None and ends_with_link(self.text_of(nearer)),
             style=self.style,
         )
 

@@ -20,10 +20,18 @@ JOINS = ("blank", "newline", "glued", "space")
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 # A sentence end glued to the next block: `Público.Respecto`, `said.”The`, `granizo.¿Qué`,
-# `Garrett).#Calvario`, `blame.”watching`. Two word characters (or a word and a bracket) before
-# it, so that initials (`J.K.Rowling`) stay whole.
+# `Garrett).#Calvario`, `blame.”watching`, `sabeu ??Como`. Before a period, two word characters
+# (or a word and a bracket), so that initials (`J.K.Rowling`) stay whole.
 GLUED_END_RE = re.compile(
-    rf"(?<=\w[\w)”’\"»])[.!?…]+(?:[”’»)]+(?=[^\W\d_])|(?=[@#]\w|[\"'“‘«¿¡(]?[{_UPPER}]))"
+    rf"(?:(?<=\w[\w)”’\"»])\.+|[!?…]+)"
+    rf"(?:[”’»)]*(?=[\"'“‘«¿¡(]?(?:[@#]\w|[{_UPPER}]))|[”’»)]+(?=[^\W\d_]))"
+)
+# Blocks glued without a sentence end: an opening quotation mark after a word (`CONOSE“The`),
+# a capitalised word after a closing bracket or mark (`bien hoy :)Un café`, `lado*The`), or
+# after an all-lower-case word (`as long as you liveLB Joe`; not `YouTube`, `iPhone`, `McDonald`).
+GLUED_BLOCK_RE = re.compile(
+    rf"(?<=[^\W_])(?=[“«][^\W\d_])|(?<=[)*])(?=[{_UPPER}])"
+    rf"|(?<![\w@#/.\-])[a-zß-ÿ]{{2,}}(?=[{_UPPER}][a-zß-ÿ]{{2}})"
 )
 # The end of a media or short link, when the next text touches it: their ids have 10 characters
 # (`pic.twitter.com/RLgXc9Jr63— CONAGUA`, `t.co/0gVzPBQge0You’ll`).
@@ -117,7 +125,8 @@ def _cut(
         a, b = start + m.start(), start + m.end()
         cuts = sorted(
             {
-                *(x.end() for x in GLUED_END_RE.finditer(doc, a, b)),
+                *(_after_closing_quote(doc, x.end(), a) for x in GLUED_END_RE.finditer(doc, a, b)),
+                *(x.end() for x in GLUED_BLOCK_RE.finditer(doc, a, b)),
                 *(x.end() for x in LINK_END_RE.finditer(doc, a, b)),
                 *(x.end() for x in LINK_THEN_SENTENCE_RE.finditer(doc, a, b)),
                 *(x.end() for x in LINK_ID_END_RE.finditer(doc, a, b)),
@@ -132,6 +141,14 @@ def _cut(
                 s, e = _strip(doc, s, e)
                 if e > s:
                     yield s, e
+
+
+def _after_closing_quote(doc: str, cut: int, line_start: int) -> int:
+    """A straight quote right after a glued sentence end closes a quotation when the line has
+    opened one (an odd number of them before it): it stays with the sentence it closes."""
+    if doc.startswith('"', cut) and doc.count('"', line_start, cut) % 2 == 1:
+        return cut + 1
+    return cut
 
 
 def _strip(doc: str, start: int, end: int) -> tuple[int, int]:
