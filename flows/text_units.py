@@ -28,14 +28,17 @@ GLUED_END_RE = re.compile(
 )
 # Blocks glued without a sentence end: an opening quotation mark after a word (`CONOSE“The`),
 # a capitalised word after a closing bracket or mark (`bien hoy :)Un café`, `lado*The`), or
-# after an all-lower-case word (`as long as you liveLB Joe`; not `YouTube`, `iPhone`, `McDonald`).
+# after an all-lower-case word (`xxAcabei de falar`; not `YouTube`, `iPhone`, `McDonald`), a
+# @handle glued after a word or a colon (`de menos@GorkaGarcia11`, `Tuesday:@jordi`; not an
+# e-mail address).
 GLUED_BLOCK_RE = re.compile(
     rf"(?<=[^\W_])(?=[“«][^\W\d_])|(?<=[)*])(?=[{_UPPER}])"
     rf"|(?<![\w@#/.\-])[a-zß-ÿ]{{2,}}(?=[{_UPPER}][a-zß-ÿ]{{2}})"
+    r"|(?<=[^\W\d_]{2})(?=@\w{1,15}(?![\w.@]))|(?<=[^\W\d_]:)(?=[@#]\w)"
 )
 # The end of a media or short link, when the next text touches it: their ids have 10 characters
 # (`pic.twitter.com/RLgXc9Jr63— CONAGUA`, `t.co/0gVzPBQge0You’ll`).
-LINK_END_RE = re.compile(r"\b(?:pic\.twitter\.com|t\.co)/[A-Za-z0-9]{10}(?=\S)")
+LINK_END_RE = re.compile(r"(?:pic\.twitter\.com|(?<![A-Za-z.])t\.co)/[A-Za-z0-9]{10}(?=\S)")
 # The end of any link followed by a new sentence: a link ends a tweet's text far more often
 # than it sits inside a sentence.
 LINK_THEN_SENTENCE_RE = re.compile(
