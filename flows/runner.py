@@ -193,12 +193,50 @@ def api_for_run() -> Iterator[str | None]:
         return
     local = server.running()
     if local is None:
+        _start_temporary_server()
         yield None
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: local.api_url}):
         yield local.api_url
+
+
+# Run by a watcher process: waits for EOF on stdin (the run's process has ended, however it
+# ended: the kernel closes the pipe), then stops the server if it still runs (same start time).
+_STOP_WHEN_ORPHANED = """
+import os, signal, sys
+sys.stdin.buffer.read()
+pid, started = int(sys.argv[1]), sys.argv[2]
+try:
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+except OSError:
+    sys.exit()
+if stat[stat.rindex(")") + 2 :].split()[19] == started:
+    os.kill(pid, signal.SIGTERM)
+"""
+_watchers: list[subprocess.Popen[bytes]] = []
+
+
+def _start_temporary_server() -> None:
+    """Start the temporary server Prefect would start for the run (the same instance), with
+    a watcher that stops it if this process dies without stopping it (`kill -9`): Prefect
+    stops it at exit only, so a killed run left a ~250 MB server running."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return  # Prefect refuses to run without a server; it says so
+    temporary = SubprocessASGIServer()
+    temporary.start()
+    process = temporary.server_process
+    if process is None or not Path(f"/proc/{process.pid}/stat").exists():
+        return
+    stat = Path(f"/proc/{process.pid}/stat").read_text()
+    started = stat[stat.rindex(")") + 2 :].split()[19]
+    watcher = [sys.executable, "-S", "-c", _STOP_WHEN_ORPHANED, str(process.pid), started]
+    _watchers.append(subprocess.Popen(watcher, stdin=subprocess.PIPE))
 
 
 def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:

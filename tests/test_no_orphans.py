@@ -22,11 +22,15 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 GRACE_S = 5  # the acceptance: within 5 s of the signal no process of the run is left
 
 
-def start_run(inputs: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
-    """`bilingual run` in a process group of its own (its group is then its pid)."""
+def start_run(
+    inputs: Path, out: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`bilingual run` in a process group of its own (its group is then its pid), on the
+    session's Prefect server unless `env` says otherwise."""
     from prefect.settings import get_current_settings
 
-    env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
+    if env is None:
+        env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
     args = [sys.executable, "-m", "flows.cli", "run", str(inputs), "--out", str(out)]
     args += ["--run-date", "2026-01-02", "--no-progress", "--engine", "apertium", *extra]
     return subprocess.Popen(
@@ -58,13 +62,8 @@ def run_tree_once_working(run: subprocess.Popen[bytes], workers: int) -> list[Pr
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-@pytest.mark.parametrize("runner", ["pool", "dask"])
-def test_no_process_of_a_run_outlives_it(signum: int, runner: str, tmp_path: Path) -> None:
-    make_articles(tmp_path / "in", 120)  # 3 analysis tasks: both workers start
-    extra = ("--workers", "2") if runner == "pool" else ("--task-runner", "dask")
-    run = start_run(tmp_path / "in", tmp_path / "out", *extra)
-    tree = run_tree_once_working(run, 2)
+def stop_and_check(run: subprocess.Popen[bytes], tree: list[Proc], signum: int) -> None:
+    """Send `signum` to the run; within `GRACE_S` none of its processes is left."""
     run.send_signal(signum)
     signalled = time.monotonic()
     left = wait_for_none(run.pid, tree, GRACE_S)  # the run itself: its group
@@ -75,3 +74,22 @@ def test_no_process_of_a_run_outlives_it(signum: int, runner: str, tmp_path: Pat
     assert not left, f"alive {GRACE_S} s after the signal:\n" + "\n".join(map(str, left))
     assert run.returncode == (-signal.SIGKILL if signum == signal.SIGKILL else 143)
     assert seconds < GRACE_S
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("runner", ["pool", "dask"])
+def test_no_process_of_a_run_outlives_it(signum: int, runner: str, tmp_path: Path) -> None:
+    make_articles(tmp_path / "in", 120)  # 3 analysis tasks: both workers start
+    extra = ("--workers", "2") if runner == "pool" else ("--task-runner", "dask")
+    run = start_run(tmp_path / "in", tmp_path / "out", *extra)
+    stop_and_check(run, run_tree_once_working(run, 2), signum)
+
+
+def test_a_killed_run_leaves_no_temporary_prefect_server(tmp_path: Path) -> None:
+    make_articles(tmp_path / "in", 120)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no `bilingual server start` here
+    run = start_run(tmp_path / "in", tmp_path / "out", "--workers", "2", env=env)
+    tree = run_tree_once_working(run, 2)
+    assert any("uvicorn" in p.cmdline for p in tree)  # Prefect's temporary server
+    stop_and_check(run, tree, signal.SIGKILL)
