@@ -14,8 +14,9 @@ ABBREVIATIONS = frozenset(
     ).split()
 )
 BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
-# What may open a sentence after a boundary: capital, digit, quote, opening mark, @ or #.
-OPENER_RE = re.compile(r"\s+([\"'“‘«(\[¿¡@#]*[^\W\d_]|\d|[\"'“‘«¿¡])")
+# What may open a sentence after a boundary: capital, digit, quote, opening mark, @ or #
+# (`@_user` too).
+OPENER_RE = re.compile(r"\s+([\"'“‘«(\[¿¡]*(?:[@#]+\w|[^\W\d_])|\d|[\"'“‘«¿¡])")
 
 
 # In tweets, a hyphen stuck to a capitalised word, or a bar, often separates the same message

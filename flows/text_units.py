@@ -67,7 +67,9 @@ class Unit:
 
 
 def join_between(doc: str, end: int, start: int) -> str:
-    """How text starting at `start` follows text ending at `end`."""
+    """How text starting at `start` follows text ending at `end` (-1: nothing before it)."""
+    if end < 0:
+        return "blank"
     gap = doc[end:start]
     newlines = gap.count("\n")
     if newlines >= 2:
@@ -100,7 +102,7 @@ def units_of(
     order. Lines in `split_lines` (those holding an attribution) are also cut at sentence ends;
     every line is cut at glued block joins, at link ends and around embed labels."""
     out: list[Unit] = []
-    previous_end, k = 0, 0
+    previous_end, k = -1, 0
     for start, end in _pieces(doc, excluded, split_lines, lines):
         while k < len(excluded) and excluded[k][1] <= start:
             previous_end = max(previous_end, excluded[k][1])
