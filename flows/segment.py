@@ -224,19 +224,25 @@ class Layout:
     def _reaches_other(self, i: int, above: bool) -> bool:
         """Between unit `i` and the next attribution on its far side there is no line break and
         no more text than a tweet holds: it may be that attribution's tweet."""
+        n = bisect_right(self.positions, i)
         if above:
-            n = bisect_right(self.positions, i)
             if n == 0:
                 return False
             run = range(self.positions[n - 1], i + 1)
+            joins = [self.units[j].join for j in run]
         else:
-            n = bisect_right(self.positions, i)
             if n == len(self.positions):
                 return False
             run = range(i, self.positions[n])
-        if any(self.units[j].join in ("newline", "blank") for j in run[1:]):
+            joins = [self.units[j].join for j in run[1:]]
+            joins.append(
+                text_units.join_between(
+                    self.doc, self.units[run[-1]].end, self.attributions[n].start
+                )
+            )
+        if any(join in ("newline", "blank") for join in joins):
             return False
-        return bool(run) and tweet_length(self.text(list(run))) <= TWEET_MAX_CHARS
+        return tweet_length(self.text(list(run))) <= TWEET_MAX_CHARS
 
     def _alone(self, k: int) -> bool:
         """Attribution `k` is a paragraph of its own: blank lines (or the ends) around it."""
