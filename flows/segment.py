@@ -212,8 +212,13 @@ class Layout:
             edge=self._edge(i, above),
             reaches_other=self._reaches_other(i, above),
             after_link=not above and nearer is not None and ends_with_link(self.text_of(nearer)),
+            after_label=above and i > 0 and self._is_label(i - 1),
             style=self.style,
         )
+
+    def _is_label(self, i: int) -> bool:
+        """Unit `i` is a label a page puts before an embed (`Ver más`)."""
+        return self.text_of(i) in text_units.EMBED_LABELS
 
     def _edge(self, i: int, above: bool) -> bool:
         """The unit's far side (away from the attribution) is a glued block boundary or another

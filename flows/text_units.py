@@ -29,12 +29,12 @@ GLUED_END_RE = re.compile(
 # Blocks glued without a sentence end: an opening quotation mark after a word (`CONOSE“The`),
 # a capitalised word after a closing bracket or mark (`bien hoy :)Un café`, `lado*The`), or
 # after an all-lower-case word (`xxAcabei de falar`; not `YouTube`, `iPhone`, `McDonald`), a
-# @handle glued after a word or a colon (`de menos@GorkaGarcia11`, `Tuesday:@jordi`; not an
-# e-mail address).
+# @handle glued after a word (`de menos@GorkaGarcia11`; not an e-mail address), a @handle or a
+# capital glued after a colon (`Tuesday:@jordi`, `Flip 3:Galaxy Z`).
 GLUED_BLOCK_RE = re.compile(
     rf"(?<=[^\W_])(?=[“«][^\W\d_])|(?<=[)*])(?=[{_UPPER}])"
     rf"|(?<![\w@#/.\-])[a-zß-ÿ]{{2,}}(?=[{_UPPER}][a-zß-ÿ]{{2}})"
-    r"|(?<=[^\W\d_]{2})(?=@\w{1,15}(?![\w.@]))|(?<=[^\W\d_]:)(?=[@#]\w)"
+    rf"|(?<=[^\W\d_]{{2}})(?=@\w{{1,15}}(?![\w.@]))|(?<=\w:)(?=[@#]\w|[{_UPPER}])"
 )
 # The end of a media or short link, when the next text touches it: their ids have 10 characters
 # (`pic.twitter.com/RLgXc9Jr63— CONAGUA`, `t.co/0gVzPBQge0You’ll`).
@@ -48,9 +48,8 @@ LINK_THEN_SENTENCE_RE = re.compile(
 # (`instagram.com/p/l7c15mOYdH/No tiene`, `…/l4bkTYlKCH/#Feliz`).
 LINK_ID_END_RE = re.compile(rf"https?://\S+?/[\w-]*\d[\w-]*/(?=[@#]\w|[{_UPPER}][a-zß-ÿ])")
 # Labels a page puts before an embed, glued to the text on both sides (`granizo.Ver másEsta…`).
-EMBED_LABEL_RE = re.compile(
-    rf"(?:Ver más|See more|View this post on Instagram)(?=[\"“¿¡@#{_UPPER}])"
-)
+EMBED_LABELS = ("Ver más", "See more", "View this post on Instagram")
+EMBED_LABEL_RE = re.compile(rf"(?:{'|'.join(EMBED_LABELS)})(?=[\"“¿¡@#{_UPPER}])")
 
 
 @dataclass(frozen=True)
