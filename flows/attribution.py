@@ -6,9 +6,14 @@ a date that cannot be read leaves `posted_on` empty and says so, it never hides 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.records import Segment
 
 _EN_MONTHS = "january february march april may june july august september october november december"
 _EN_ABBREVIATED = "jan feb mar apr may jun jul aug sep oct nov dec"
@@ -191,3 +196,32 @@ def _dateparser(text: str) -> date | None:
         },
     )
     return parsed.date() if parsed else None
+
+
+# What reads like a tweet's credit whatever its handle's length (Twitter's limit is 15): `— Name
+# (@handle)…`, `Name (@handle) <date>` on a line of its own, or a card's `Follow Name @handle`.
+# Text like this outside a tweet is a tweet the segmenter did not see.
+_LOOSE_HANDLE = r"\(\s*@\w+\s*\)"
+CREDIT_LIKE_RE = re.compile(
+    rf"(?:[—–―]|(?:^|(?<=\s))--?)\s*[^—–―()\n]{{0,80}}?{_LOOSE_HANDLE}[^\n]{{0,40}}"
+    rf"|^[^()\n]{{1,80}}?{_LOOSE_HANDLE}[ \t]+{DATE_PATTERN}[ \t]*$"
+    r"|(?<![\w@])Follow\s+[^\n@]{0,60}?@\w+",
+    re.MULTILINE,
+)
+# Other embeds carry credits too: `A post shared by Name (@handle)` (Instagram).
+_OTHER_EMBED_RE = re.compile(r"\bpost shared by\b", re.IGNORECASE)
+
+
+def credits_in(text: str) -> list[str]:
+    """The pieces of `text` that read like a tweet's credit (not another embed's)."""
+    return [
+        m.group(0).strip()
+        for m in CREDIT_LIKE_RE.finditer(text)
+        if not _OTHER_EMBED_RE.search(text[max(m.start() - 40, 0) : m.end()])
+    ]
+
+
+def credits_missed(segments: Iterable[Segment]) -> int:
+    """How many pieces of an article's own text (not its tweets, not boilerplate) read like a
+    tweet's credit: tweets the segmenter did not see, counted so that a miss is never silent."""
+    return sum(len(credits_in(s.text)) for s in segments if s.kind not in ("tweet", "boilerplate"))

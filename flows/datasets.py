@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from flows import PIPELINE_VERSION
 from flows.align import EngineInfo, tweet_is_source
+from flows.attribution import credits_missed
 from flows.records import (
     ProcessedDocument,
     Reject,
@@ -135,6 +136,7 @@ def document_rows(
                 n_segments=len(doc.segments),
                 n_tweets=len(tweets),
                 n_spanish_tweets=sum(tweet_is_source(t, source) for t in tweets),
+                n_credits_missed=credits_missed(doc.segments),
                 run_id=run_id,
             )
         )

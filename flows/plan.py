@@ -13,6 +13,7 @@ from typing import Any
 
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
+from flows.attribution import credits_missed
 from flows.ingest import one_per_content, read_article, scan, split_seen
 from flows.languages import no_engine_hint
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
@@ -217,9 +218,11 @@ def ingest_counters(intake: Intake) -> Counter[str]:
 
 
 def document_counters(docs: Iterable[ProcessedDocument]) -> Counter[str]:
-    """Segments by kind, sentences, and the detector's `und` (and overriding) reasons."""
+    """Segments by kind, sentences, tweet credits that did not become tweets, and the
+    detector's `und` (and overriding) reasons."""
     counts: Counter[str] = Counter()
     for doc in docs:
+        counts["segment.credits_missed"] += credits_missed(doc.segments)
         for segment in doc.segments:
             counts[f"segment.kind.{segment.kind}"] += 1
             counts["segment.sentences"] += len(segment.sentences)

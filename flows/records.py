@@ -220,7 +220,8 @@ class ProcessedDocument:
 
 @cache
 def documents_schema() -> pa.Schema:
-    """`documents`: a `ProcessedDocument`'s article, title, language and counts."""
+    """`documents`: a `ProcessedDocument`'s article, title, language and counts, among them
+    `n_credits_missed`: text that reads like a tweet's credit but did not become a tweet."""
     import pyarrow as pa
 
     return pa.schema(
@@ -237,6 +238,7 @@ def documents_schema() -> pa.Schema:
             ("n_segments", pa.int32()),
             ("n_tweets", pa.int32()),
             ("n_spanish_tweets", pa.int32()),
+            ("n_credits_missed", pa.int32()),
             ("run_id", pa.string()),
         ]
     )

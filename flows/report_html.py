@@ -97,6 +97,7 @@ class Report:
     tweets_total: int
     contexts: tuple[Context, ...]
     rejects: tuple[dict[str, Any], ...]
+    credits_missed: tuple[tuple[str, int], ...]  # inputs with text like a tweet's credit left
     source_lang: str
 
 
@@ -371,11 +372,14 @@ def build(root: Path, run_date: date) -> Report:
     committed = datasets.committed_run_ids(root)
     titles: dict[str, str] = {}
     paths: dict[str, str] = {}
-    columns = ("doc_id", "title", "source_path")
+    missed: list[tuple[str, int]] = []  # (input, tweet credits that became no tweet)
+    columns = ("doc_id", "title", "source_path", "n_credits_missed")
     for rows in _rows(_partition(root, "documents", run_date, committed, columns)):
         for d in rows:
             titles[d["doc_id"]] = d["title"] or d["doc_id"]
             paths[d["doc_id"]] = d["source_path"]
+            if d["n_credits_missed"]:
+                missed.append((d["source_path"], d["n_credits_missed"]))
     rejects = [
         r
         for rows in _rows(_partition(root, "rejects", run_date, committed, REJECT_COLUMNS))
@@ -423,6 +427,7 @@ def build(root: Path, run_date: date) -> Report:
         (f"tweets in {source}", len(day.source_tweets)),
         *((f"sentences {status}", day.statuses[status]) for status in sorted(day.statuses)),
         ("rejected inputs", len(rejects)),
+        ("tweet credits not read as tweets", sum(n for _, n in missed)),
     )
     return Report(
         run_date=run_date,
@@ -434,6 +439,7 @@ def build(root: Path, run_date: date) -> Report:
         tweets_total=len(day.source_tweets),
         contexts=tuple(contexts),
         rejects=tuple(sorted(rejects, key=lambda r: r["source_path"])),
+        credits_missed=tuple(sorted(missed)),
         source_lang=source,
     )
 

@@ -6,15 +6,14 @@ these lines there and keeps them off the terminal (its summary table says the sa
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows import attribution
 from flows.align import EngineInfo
-from flows.attribution import DATE_PATTERN
 from flows.languages import name as language_name
 from flows.plan import Intake
 from flows.records import ProcessedDocument, Reject
@@ -24,16 +23,6 @@ PREFECT_ONLY = "prefect"
 LISTED = 10  # paths or texts named in one line, the rest counted
 # Inputs rejected for a reason that needs no action: the same text is in another file.
 HARMLESS_REJECTS = frozenset({"duplicate"})
-# `— Name (@handle)` (a dash first; with what follows on its line, the date) or `Name
-# (@handle) <date>` on a line of its own: what the segmenter takes as a tweet's attribution,
-# with any handle length (Twitter's limit is 15).
-_HANDLE = r"\(\s*@\w+\s*\)"
-_ATTRIBUTION_LIKE = re.compile(
-    rf"(?:[—–―]|(?:^|(?<=\s))--?)\s*[^—–―()\n]{{0,80}}?{_HANDLE}[^\n]{{0,40}}"
-    rf"|^[^()\n]{{1,80}}?{_HANDLE}[ \t]+{DATE_PATTERN}[ \t]*$",
-    re.MULTILINE,
-)
-_OTHER_EMBEDS = re.compile(r"\bpost shared by\b", re.IGNORECASE)
 
 
 class PrefectOnly(logging.Filter):
@@ -148,11 +137,7 @@ def rejects_to_look_at(rejects: Iterable[Reject]) -> str | None:
 
 def attribution_like(text: str) -> list[str]:
     """The tweet-attribution-like pieces of `text` (`— Name (@handle)…`)."""
-    return [
-        m.group(0).strip()
-        for m in _ATTRIBUTION_LIKE.finditer(text)
-        if not _OTHER_EMBEDS.search(text[max(m.start() - 40, 0) : m.end()])
-    ]
+    return attribution.credits_in(text)
 
 
 def missed_attributions(docs: Iterable[ProcessedDocument]) -> str | None:

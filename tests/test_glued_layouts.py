@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from flows.attribution import credits_missed
 from flows.ingest import doc_text
 from flows.records import Segment
 from flows.segment import segment
@@ -100,6 +101,17 @@ def test_an_instagram_embed_is_not_a_tweet(style: str) -> None:
     embed = "View this post on Instagram A post shared by Lucía Martín (@lucia_martin)"
     text = body(style, [*PROSE[:2], embed, *PROSE[2:]])
     assert tweets_of(text) == []
+    assert credits_missed(segment(doc_text(text, "g.txt"))) == 0  # nor a missed tweet
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_credit_that_cannot_be_a_tweet_is_counted_as_missed(style: str) -> None:
+    credit = "— Somebody Else (@a_handle_far_too_long) April 13, 2023"  # over 15 characters
+    card = "Follow Lucía @a_handle_far_too_long " + MORE + " 9:05 PM - 3 Oct 2016"
+    text = body(style, [*PROSE[:2], MORE, credit, PROSE[2], card, *PROSE[3:]])
+    segments = segment(doc_text(text, "g.txt"))
+    assert [s for s in segments if s.kind == "tweet"] == []
+    assert credits_missed(segments) == 2
 
 
 def test_a_whole_body_on_one_line_with_two_tweets_glued_to_the_prose() -> None:

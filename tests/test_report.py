@@ -304,6 +304,36 @@ def test_hostile_tweet_text_renders_as_text(browser: Browser, tmp_path: Path) ->
     assert_png(browser.screenshot(tmp_path / "hostile.png"), 1280)
 
 
+MISSED_CREDIT = "— Somebody Else (@a_handle_far_too_long) April 13, 2023"
+
+
+@needs_apertium
+@needs_chromium
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_tweet_credit_that_became_no_tweet_is_counted_and_listed(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """A credit the segmenter cannot take (a handle longer than Twitter allows) is never a
+    silent miss: `documents`, the run's counters and the report all say so."""
+    (tmp_path / "in").mkdir()
+    missed = tmp_path / "in" / "missed.txt"
+    missed.write_text(f"A headline\n\nThe minister wrote.\n\nHola.\n{MISSED_CREDIT}\n", "utf-8")
+    shutil.copy(SEED, tmp_path / "in" / "seed.txt")
+    out = tmp_path / "out"
+    run_cli(["run", str(tmp_path / "in"), "--out", str(out), "--engine", "apertium"])
+    documents = datasets.read_dataset(out, "documents", ["source_path", "n_credits_missed"])
+    by_path = {Path(r["source_path"]).name: r["n_credits_missed"] for r in documents.to_pylist()}
+    assert by_path == {"missed.txt": 1, "seed.txt": 0}
+    [counters] = datasets.read_dataset(out, "runs", ["counters"]).column("counters").to_pylist()
+    assert dict(counters)["segment.credits_missed"] == 1
+    [html] = (out / "reports").glob("run_date=*/index.html")
+    browser.open(html)
+    rows = browser.evaluate(
+        "[...document.querySelectorAll('#credits-missed tbody tr')].map(r => r.textContent)"
+    )
+    assert len(rows) == 1 and "missed.txt" in rows[0] and rows[0].endswith("1")
+
+
 # --- 200 generated articles -------------------------------------------------------------
 
 
