@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from flows import attribution, entities, text_units, tweet_extent
+from flows import attribution, entities, text_units, tweet_extent, tweet_register
 from flows.detect import detect
 from flows.records import Article, Segment, Sentence, Span
 from flows.sentences import split_spans
@@ -213,6 +213,7 @@ class Layout:
             reaches_other=self._reaches_other(i, above),
             after_link=not above and nearer is not None and ends_with_link(self.text_of(nearer)),
             after_label=above and i > 0 and self._is_label(i - 1),
+            tweet_like=tweet_register.tweet_likeness(self.text_of(i)),
             style=self.style,
         )
 
@@ -466,4 +467,4 @@ def signature() -> str:
             **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()},
         }
     )
-    return f"segment:rules.{RULES_VERSION}.{digest}"
+    return f"segment:rules.{RULES_VERSION}.{digest}+register.{tweet_register.digest()}"
