@@ -57,8 +57,10 @@ _DATE_AFTER_RE = (
     re.compile(rf"[ \t]*\r?\n[ \t]*{DATE_PATTERN}(?=[ \t]*(?:\r?\n|$))", re.IGNORECASE),
 )
 # After an attribution without a date, article text may follow (a capital, a line break, the
-# end) but not running prose (`(@jperez), who…`, `(@jperez) — said`).
-_OPEN_AFTER_RE = re.compile(r"[ \t]*(?:$|\n|[^\W\d_](?<![a-zß-ÿ])|[\"“«¿¡@#\d])")
+# end, a link continuing the tweet) but not running prose (`(@jperez), who…`, `(@jperez) — said`).
+_OPEN_AFTER_RE = re.compile(
+    r"[ \t]*(?:$|\n|[^\W\d_](?<![a-zß-ÿ])|[\"“«¿¡@#\d]|pic\.twitter\.com/|https?://|t\.co/)"
+)
 # The Twitter widget card: `Follow` / `Name @handle` / text / `9:05 PM - 3 Oct 2016` /
 # `1,204 1,204 Retweets   987 987 likes`: the handle before the text, no dash.
 _CARD_STAMP = r"\d{1,2}:\d{2}\s*[AP]M\s*-\s*\d{1,2}\s+[^\W\d_]{3,9}\.?\s+\d{4}"
