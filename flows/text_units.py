@@ -98,8 +98,9 @@ def units_of(
     doc: str, excluded: Sequence[tuple[int, int]], split_lines: set[int], lines: Lines
 ) -> list[Unit]:
     """The units of `doc` outside the `excluded` spans (attributions, cards), in document
-    order. Lines in `split_lines` (those holding an attribution) are also cut at sentence ends;
-    every line is cut at glued block joins, at link ends and around embed labels."""
+    order. Lines in `split_lines` (those holding an attribution) and the lines next to them are
+    cut at glued block joins, at link ends and around embed labels; lines in `split_lines` also
+    at sentence ends. Other lines are units whole: no tweet is weighed there."""
     out: list[Unit] = []
     previous_end, k = -1, 0
     for start, end in _pieces(doc, excluded, split_lines, lines):
@@ -127,6 +128,12 @@ def _cut(
     """The units of `doc[start:end]`, a stretch with no attribution in it."""
     for m in re.finditer(r"[^\n]+", doc[start:end]):
         a, b = start + m.start(), start + m.end()
+        line = lines.line(a)
+        if not {line - 1, line, line + 1} & split_lines:  # far from any attribution: whole
+            a, b = _strip(doc, a, b)
+            if b > a:
+                yield a, b
+            continue
         cuts = sorted(
             {
                 *(_after_closing_quote(doc, x.end(), a) for x in GLUED_END_RE.finditer(doc, a, b)),
@@ -137,7 +144,7 @@ def _cut(
                 *(p for x in EMBED_LABEL_RE.finditer(doc, a, b) for p in (x.start(), x.end())),
             }
         )
-        split = lines.line(a) in split_lines
+        split = line in split_lines
         for s, e in zip([a, *cuts], [*cuts, b], strict=True):
             if split:
                 yield from split_spans(doc[s:e], s)
