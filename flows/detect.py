@@ -1,5 +1,7 @@
-"""Detect stage: deterministic langdetect on text cleaned of Twitter entities. Every
-decision keeps its probability and candidates; `und` carries the reason.
+"""Detect stage: the language of every text by one fitted, calibrated model
+(`flows.language_model`), with langdetect, made deterministic, at its core. Every decision
+keeps its probability and the model's ranking; `und` carries a reason when there is
+nothing to judge.
 
 How a text is judged (`detect`):
 
@@ -7,29 +9,20 @@ How a text is judged (`detect`):
    words (`#ReuniónTrilateral` → `Reunión Trilateral`), and the rest is normalised for
    langdetect: lower case (it skips every n-gram of an all-caps word), letters repeated
    for emphasis squeezed (`holaaaa` → `hola`), laughter dropped (`jajaja`, `hahaha`, `xD`).
-2. Latin-script text is judged by langdetect among the few languages plausible for tweets
-   around Spanish-language news (`LATIN_LANGS`); other scripts among all of langdetect's
-   profiles. Both are private, seeded `DetectorFactory`s: decisions never depend on the
-   global one, and a small profile set is also several times faster.
-3. Very frequent words (`WORDS`, and the `ue` of puedo/nuevo, which Portuguese, Catalan
-   and Galician lack) then check langdetect's call between Spanish and each rival: a
-   short tweet gives langdetect few n-grams, and `animo guapa` or `que asco todo` come out
-   Portuguese or Catalan. When the words say Spanish more often than the language
-   langdetect chose (and no other language outnumbers Spanish), the decision is Spanish;
-   when langdetect says Spanish but another language's own words outnumber the Spanish
-   ones, it is that language. Both overrides carry the reason `words`.
-   A second identifier that knows Galician and Basque (`flows.second_opinion`, py3langid)
-   then settles Spanish (reason `second_opinion`): a call becomes Spanish when Spanish is
-   its top language; a Spanish call becomes its top language when it gives Spanish less
-   than `VETO_BELOW`; and any call becomes Galician or Basque (which langdetect cannot
-   say) when it gives that language at least `NO_PROFILE_SURE`.
-4. `context` (the article's language) tips a short text that neither langdetect (below
-   `SURE`) nor the words decide, when langdetect lists it as a candidate (reason
-   `context`). Spanish words keep a short Spanish tweet Spanish in an English article.
+2. The evidence is gathered: langdetect's probabilities (Latin-script text among the few
+   languages plausible around Spanish-language news, `LATIN_LANGS`, in a private, seeded
+   factory), py3langid's (`flows.second_opinion`: it knows Galician and Basque), the very
+   frequent words of each language (`WORDS`, and the `ue` of puedo/nuevo, which
+   Portuguese, Catalan and Galician lack), the text's shape and its character n-grams.
+3. The model weighs them: a probability for each language and `und`, calibrated so that
+   `prob` (the README's `confidence`) is the chance the decision is right. The decision is
+   the most probable; the candidates are the ranking.
+4. `context` (the article's language) is a prior with a fitted weight: it tips texts the
+   model is unsure of (reason `context`).
 
-The constants chosen from data were chosen on the half of TweetLID 2014 whose tweet-id hash
-is even and checked on the other half (`LATIN_LANGS`: `benchmarks/quality.py`; `VETO_BELOW`
-and `NO_PROFILE_SURE` also on two generated layout sets: `benchmarks/fit_second_opinion.py`).
+The segmenter's quick look at a line (`detect(..., second_opinion=False)`) is langdetect
+checked by the frequent words alone (reason `words` when they override it): it only hints
+at which lines are prose, and keeps the segmentation independent of the model.
 """
 
 from __future__ import annotations
@@ -57,19 +50,20 @@ MIN_LETTERS = 3
 _judged_texts_kept = 1 << 13  # lower case: not a rule, not in the signature
 # Below this many letters a sentence is judged by its segment, unless it is sure by itself.
 SHORT_SENTENCE_LETTERS = 25
-SURE = 0.99
-# Latin-script text is judged among these profiles only. Spanish and its neighbours on
-# Twitter around Spanish-language news: English, Portuguese, Catalan, French. Chosen on
-# the tuning half: with all 55 profiles short Spanish tweets go to Italian, Slovene,
-# Somali…; adding Italian (F1 0.919 against 0.924) or Italian and German (0.918) lets
-# them take short Spanish tweets. Italian words still keep an Italian tweet from being
-# called Spanish (step 3), and Galician and Basque have no profile at all.
+# Latin-script text is judged by langdetect among these profiles only (the model reads its
+# probabilities over them). Spanish and its neighbours on Twitter around Spanish-language
+# news: English, Portuguese, Catalan, French. Chosen on the tuning half: with all 55 profiles
+# short Spanish tweets go to Italian, Slovene, Somali…
 LATIN_LANGS = ("ca", "en", "es", "fr", "pt")
-# The second opinion's thresholds, on py3langid's probabilities among `second_opinion.LANGS`
-# (fitted by `benchmarks/fit_second_opinion.py`).
-VETO_BELOW = 0.03
-NO_PROFILE_SURE = 0.7
-NO_PROFILE = ("eu", "gl")
+# A model's candidate below this probability is left out of `candidates`.
+CANDIDATE_MIN = 0.001
+# A short sentence keeps its own decision (not its segment's) when it stays at least this
+# sure of it with its segment's language weighed `SEGMENT_WEIGHT` times. Set by hand on two
+# cases of tests/: `Estamos juntos.` in a Portuguese tweet (es 0.93, pt 0.03 alone: 0.85
+# weighed) follows it; `What a night in Madrid!` in a Spanish tweet (en 0.99, es 0.01: 0.95
+# weighed) does not.
+SENTENCE_SURE = 0.9
+SEGMENT_WEIGHT = 4.0
 
 CAMEL_RE = re.compile(r"(?<=[a-záéíóúñ])(?=[A-ZÁÉÍÓÚÑ])")
 NON_LETTERS_RE = re.compile(r"[^\w\s'’-]|[\d_]")
@@ -303,14 +297,55 @@ def _is_latin(text: str) -> bool:
 
 
 @lru_cache(maxsize=_judged_texts_kept)
-def _judge(text: str, context: str | None = None, second: bool = True) -> tuple[LangDecision, int]:
-    """The decision and how many words support it (0: langdetect alone); `second`: ask the
-    second opinion."""
+def _judge(text: str) -> LangDecision:
+    """The fitted model's decision on `text` alone (no context): its most probable class,
+    that probability, and its whole ranking as the candidates."""
+    if not text.strip():
+        return LangDecision("und", 0.0, (), "empty")
+    prepared = _forms(text).prepared
+    if prepared and not _is_latin("".join(prepared.split())):
+        return _other_script(prepared)
+    from flows import language_model
+
+    found = language_model.evidence(text)
+    ranked = language_model.ranked(found)
+    lang, prob = ranked[0]
+    kept = tuple((lg, p) for lg, p in ranked if p >= CANDIDATE_MIN) or ranked[:1]
+    return LangDecision(lang, prob, kept, _und_reason(text) if lang == "und" else None)
+
+
+def _other_script(prepared: str) -> LangDecision:
+    """A text mostly in another script than Latin: the model knows Latin-script languages
+    only, so langdetect decides among all its profiles (reason `script`; its probability,
+    not calibrated)."""
+    from flows import langdetect_backend
+
+    judged = langdetect_backend.judge(prepared, None, SEED)
+    if judged is None or not judged.ranked:
+        return LangDecision("und", 0.0, (), "no_features")
+    candidates = tuple((lang, round(p, 6)) for lang, p in judged.ranked)
+    return LangDecision(candidates[0][0], candidates[0][1], candidates, "script")
+
+
+def _und_reason(text: str) -> str | None:
+    """Why there is nothing to judge, when that is why: no letters or too few (a model's
+    `und` on a text with letters enough has no reason: the model chose it)."""
+    letters = _forms(text).prepared_letters
+    if letters == 0:
+        return "no_text"
+    if letters < MIN_LETTERS:
+        return "too_short"
+    return None
+
+
+@lru_cache(maxsize=_judged_texts_kept)
+def _quick(text: str) -> tuple[LangDecision, int]:
+    """langdetect checked by the frequent words, without the model: the segmenter's look at
+    a line (`detect(..., second_opinion=False)`); also how many words support it."""
     if not text.strip():
         return LangDecision("und", 0.0, (), "empty"), 0
-    # Letters that langdetect would see: a tweet of links, emoji and `jajaja` has none.
     forms = _forms(text)
-    cleaned, prepared, letters = forms.cleaned, forms.prepared, forms.prepared_letters
+    prepared, letters = forms.prepared, forms.prepared_letters
     if letters == 0:
         return LangDecision("und", 0.0, (), "no_text"), 0
     if letters < MIN_LETTERS:
@@ -322,21 +357,7 @@ def _judge(text: str, context: str | None = None, second: bool = True) -> tuple[
     if judged is None or not judged.ranked:
         return LangDecision("und", 0.0, (), "no_features"), 0
     candidates = tuple((lang, round(p, 6)) for lang, p in judged.ranked)
-    decision, support = _checked_by_words(text, prepared, candidates, judged, latin)
-    if latin and second:
-        decision, support = _second_opinion(cleaned, decision, support)
-    if (
-        context
-        and support == 0
-        and decision.lang != context
-        and decision.reason is None
-        and decision.prob < SURE
-        and letters < SHORT_SENTENCE_LETTERS
-        and context in dict(candidates)
-    ):
-        # Short, and neither langdetect nor the words decide: the context tips it.
-        return LangDecision(context, dict(candidates)[context], candidates, "context"), 0
-    return decision, support
+    return _checked_by_words(text, prepared, candidates, judged, latin)
 
 
 def _checked_by_words(
@@ -346,7 +367,7 @@ def _checked_by_words(
     judged: Judgement,
     latin: bool,
 ) -> tuple[LangDecision, int]:
-    """langdetect's decision checked by the frequent words (step 3 of the module's doc)."""
+    """langdetect's decision checked by the frequent words (the segmenter's quick look)."""
     top, prob = candidates[0]
     if not latin:
         return LangDecision(top, prob, candidates), 0
@@ -365,40 +386,42 @@ def _checked_by_words(
     return LangDecision(top, prob, candidates), max(0, against)
 
 
-def _second_opinion(cleaned: str, decision: LangDecision, support: int) -> tuple[LangDecision, int]:
-    """The call settled by py3langid (step 3 of the module's doc). A changed decision has
-    no word support: a short sentence it changed still follows its segment."""
-    from flows import second_opinion
+def with_context(
+    decision: LangDecision, context: str | None, factor: float | None = None
+) -> LangDecision:
+    """`decision` with the language around it, `context`, as a prior: its probability
+    multiplied by `factor` (default: the fitted `language_model.context_prior()`, for the
+    article's language), the ranking renormalised. When that changes the top language the
+    reason is `context`."""
+    from flows import language_model
 
-    ranked = second_opinion.rank(cleaned)
-    lang = settled(decision.lang, ranked, VETO_BELOW, NO_PROFILE_SURE)
-    if lang == decision.lang:
-        return decision, support
-    return replace(decision, lang=lang, prob=dict(ranked)[lang], reason="second_opinion"), 0
-
-
-def settled(
-    lang: str, ranked: tuple[tuple[str, float], ...], veto_below: float, no_profile_sure: float
-) -> str:
-    """The language after the second opinion `ranked` (best first) of a call of `lang`:
-    Spanish when Spanish is its top language; its top language when it gives Spanish less
-    than `veto_below` against a Spanish call; Galician or Basque when it gives them at
-    least `no_profile_sure`. Else `lang` stands."""
-    top, prob = ranked[0]
-    if top == "es" or (top in NO_PROFILE and prob >= no_profile_sure):
-        return top
-    if lang == "es" and dict(ranked).get("es", 0.0) < veto_below:
-        return top
-    return lang
+    if factor is None:
+        factor = language_model.context_prior()
+    if not context or not decision.candidates or factor == 1.0:
+        return decision
+    probs = dict(decision.candidates)
+    if context not in probs:
+        return decision
+    probs[context] *= factor
+    total = sum(probs.values())
+    ranked = tuple(
+        sorted(((lg, round(p / total, 6)) for lg, p in probs.items()), key=lambda x: (-x[1], x[0]))
+    )
+    lang, prob = ranked[0]
+    reason = "context" if lang != decision.lang else decision.reason
+    return LangDecision(lang, prob, ranked, reason)
 
 
 def detect(text: str, context: str | None = None, *, second_opinion: bool = True) -> LangDecision:
-    """The language of `text`, or `und` with a reason (`empty`, `no_text`, `too_short`,
-    `no_features`). `context`, the language around the text (the article's), is a prior
-    that tips short, uncertain texts. A decision the frequent words changed has reason
-    `words`; one the second identifier settled, `second_opinion` (asked unless told not
-    to: prose, where langdetect has the words it needs, is judged without it)."""
-    return _judge(text, context, second_opinion)[0]
+    """The language of `text` by the fitted model (`flows.language_model`): its most probable
+    language, or `und`, with a reason when there is nothing to judge (`empty`, `no_text`,
+    `too_short`). `context`, the language around the text (the article's), is a fitted
+    prior; a decision it changed has reason `context`. `second_opinion=False` asks for the
+    segmenter's quick look instead: langdetect checked by the frequent words, no model and
+    no py3langid, its `prob` langdetect's (reason `words` when the words changed it)."""
+    if not second_opinion:
+        return _quick(text)[0]
+    return with_context(_judge(text), context)
 
 
 def _letters(text: str) -> int:
@@ -406,28 +429,27 @@ def _letters(text: str) -> int:
 
 
 def detect_segment(segment: Segment, context: str) -> Segment:
-    """The segment's language and each sentence's (a tweet's with the second opinion,
-    prose without: it is there for tweets). A sentence is judged by itself when it
-    is long enough or its own words back the decision; otherwise it
-    takes its segment's language (reason `from_segment`), so a short aside follows its
-    tweet while the Spanish and English sentences of a mixed tweet are decided apart. A
-    segment with nothing to judge takes the article's language when it has some letters
-    (`from_article`); the article's language is otherwise only a prior."""
+    """The segment's language and each sentence's. A sentence is judged by itself when it
+    is long enough or the model is sure of it even with its segment's language weighed in
+    (`SENTENCE_SURE`, `SEGMENT_WEIGHT`); otherwise it takes its
+    segment's decision (reason `from_segment`), so a short aside follows its tweet while the
+    Spanish and English sentences of a mixed tweet are decided apart. A segment with too few
+    letters to judge takes the article's language (`from_article`); the article's language
+    is otherwise a prior."""
     prior = context if context != "und" else None
-    second = segment.kind == "tweet"
-    seg_lang = detect(segment.text, prior, second_opinion=second)
+    seg_lang = detect(segment.text, prior)
     if seg_lang.lang == "und" and seg_lang.reason == "too_short" and context != "und":
         seg_lang = LangDecision(context, 0.0, (), "from_article")
     sentences = []
     for sentence in segment.sentences:
-        own, support = _judge(sentence.text, None, second)
-        # langdetect's probability on a dozen letters means little: a short sentence needs
-        # its own words to break from its segment (`Estamos juntos.` in a Portuguese tweet).
+        own = _judge(sentence.text)
+        weighed = with_context(own, seg_lang.lang, SEGMENT_WEIGHT)
         sure = own.lang != "und" and (
-            _letters(sentence.text) >= SHORT_SENTENCE_LETTERS or support >= 1
+            _letters(sentence.text) >= SHORT_SENTENCE_LETTERS
+            or (weighed.lang == own.lang and weighed.prob >= SENTENCE_SURE)
         )
         if not sure and seg_lang.lang != "und":
-            own = LangDecision(seg_lang.lang, seg_lang.prob, own.candidates, "from_segment")
+            own = replace(seg_lang, reason="from_segment")
         sentences.append(replace(sentence, lang=own))
     return replace(segment, lang=seg_lang, sentences=tuple(sentences))
 
@@ -437,7 +459,7 @@ def article_language(segments: tuple[Segment, ...]) -> LangDecision:
     body = "\n".join(
         s.text for s in segments if s.kind in ("title", "subtitle", "heading", "paragraph")
     )
-    return detect(body, second_opinion=False)
+    return detect(body)
 
 
 def detect_document(doc: ProcessedDocument) -> ProcessedDocument:
@@ -459,18 +481,19 @@ def _not_judged(segment: Segment) -> Segment:
 
 # Bump when a change to the code above changes decisions (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 def signature() -> str:
-    """What made every `lang`: langdetect's and py3langid's versions, these rules and their
-    constants."""
+    """What made every `lang`: langdetect's and py3langid's versions, the model file's
+    digest, these rules and their constants (and the model module's)."""
     from importlib.metadata import version
 
-    from flows import second_opinion
+    from flows import language_model, second_opinion
     from flows.signature import rules_digest
 
     return (
         f"detect:langdetect-{version('langdetect')}+{second_opinion.version()}"
-        f"+rules.{RULES_VERSION}.{rules_digest(globals())}"
+        f"+model.{language_model.digest()}"
+        f"+rules.{RULES_VERSION}.{rules_digest({**vars(language_model), **globals()})}"
     )

@@ -1,45 +1,41 @@
-"""Why a language decision is what it is: its reason from a closed list, a confidence that
-belongs to the chosen language, and (for `detect --explain`) the text langdetect saw, its
-candidates and the rules that fired. Decisions themselves are made in `flows.detect` only;
-this module reads them and never changes one."""
+"""Why a language decision is what it is: its reason from a closed list, its confidence
+(the model's calibrated probability) and (for `detect --explain`) the text langdetect saw,
+the candidates and how much each group of evidence moved the decision. Decisions themselves
+are made in `flows.detect` only; this module reads them and never changes one."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flows import detect as detection
-from flows import languages, second_opinion
+from flows import language_model
 from flows.records import LangDecision
 
-# Every reason a decision can carry (README, "Why a language"). `langdetect`: its top
-# candidate stands. The others name the rule that chose another language or none.
+# Every reason a decision can carry (README, "Why a language"). `model`: the fitted model's
+# most probable language. The others say why the text was not judged on its own.
 REASONS: dict[str, str] = {
-    "langdetect": "langdetect's most probable language, unchanged by any rule",
-    "words": "the frequent words of the text outweigh langdetect's choice",
-    "second_opinion": "py3langid, which knows Galician and Basque, settles a call about Spanish",
-    "context": "short and uncertain: the article's language, one of the candidates, tips it",
+    "model": "the language model's most probable language, on the text alone",
+    "context": "the article's language, a fitted prior, tipped a text the model was unsure of",
+    "script": "not Latin script: langdetect's most probable language among all its profiles",
+    "no_features": "not Latin script, and langdetect found nothing it knows in the text",
     "from_segment": "a short sentence takes the language of its segment",
     "from_article": "a segment too short to judge takes the article's language",
     "empty": "no text at all",
     "no_text": "nothing but links, @handles, emoji or laughter",
     "too_short": "fewer than 3 letters left to judge",
-    "no_features": "langdetect found nothing it knows in the text",
     "boilerplate": "page furniture (share buttons, bylines): not judged",
 }
-# Reasons under which the chosen language may have a lower langdetect probability than
-# another candidate: a rule, not langdetect, chose it.
-OVERRIDES = frozenset({"words", "second_opinion", "context", "from_segment", "from_article"})
 
 
 def reason_of(decision: LangDecision) -> str:
-    return decision.reason or "langdetect"
+    return decision.reason or "model"
 
 
 def confidence(decision: LangDecision) -> float:
-    """langdetect's probability of the chosen language (for one it did not list, as
-    Galician or Basque, the decision's own: py3langid's; 0 for `und`): never a rejected
-    candidate's."""
-    return dict(decision.candidates).get(decision.lang, decision.prob)
+    """The probability that the decision is right (the model's, calibrated; for a short
+    sentence, its segment's; 0 when the article's language stands in for a text too short
+    to judge). Never below another candidate's."""
+    return decision.prob
 
 
 def as_json(decision: LangDecision, line: int) -> dict[str, Any]:
@@ -60,7 +56,8 @@ def decision_fields(decision: LangDecision) -> dict[str, Any]:
 
 
 def rules_fired(text: str, decision: LangDecision) -> list[str]:
-    """The steps of `flows.detect` that shaped this decision, in the order they run."""
+    """The steps of `flows.detect` that shaped this decision, in the order they run, with
+    the evidence groups that moved it most."""
     if reason_of(decision) == "boilerplate":  # structure decided: never cleaned nor judged
         return [f"boilerplate: {REASONS['boilerplate']}"]
     rules = []
@@ -70,37 +67,50 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
     if detection.normalise(cleaned) != cleaned:
         rules.append("normalise: lower case, repeated letters and laughter squeezed")
     reason = reason_of(decision)
-    if reason in ("empty", "no_text", "too_short", "no_features"):
-        rules.append(f"{reason}: {REASONS[reason]}")
-        return rules
+    if reason == "empty":
+        return [*rules, f"empty: {REASONS['empty']}"]
     if reason == "from_article":  # judged too short first, then given the article's language
         rules.append(f"too_short: {REASONS['too_short']}")
         rules.append(f"from_article: {REASONS['from_article']} ({decision.lang})")
         return rules
-    prepared = detection.normalise(cleaned)
-    latin = detection._is_latin("".join(prepared.split()))
-    if latin:
-        rules.append(f"latin: judged among {', '.join(detection.LATIN_LANGS)}")
-    else:
-        rules.append("script: not Latin, judged among all of langdetect's profiles")
-    if decision.candidates:
-        top, p = decision.candidates[0]
-        rules.append(f"langdetect: {top} {p:.3f}")
-    if reason == "words":
+    if reason in ("script", "no_features"):
+        top = f" ({decision.lang} {decision.prob:.3f})" if decision.candidates else ""
+        return [*rules, f"{reason}: {REASONS[reason]}{top}"]
+    if reason in ("no_text", "too_short"):
+        rules.append(f"{reason}: {REASONS[reason]}")
+    own = detection._judge(text)
+    ranked = own.candidates
+    runner = ranked[1][0] if len(ranked) > 1 else None
+    rules.append(
+        f"model: {own.lang} {own.prob:.3f}"
+        + (f" over {runner} {ranked[1][1]:.3f}" if runner else "")
+    )
+    if runner is not None:
+        margins = moved(text, own.lang, runner)
         rules.append(
-            f"words: {languages.name(decision.lang)} function words outweigh langdetect "
-            f"(chose {decision.lang} over {decision.candidates[0][0]})"
+            "evidence for "
+            + f"{own.lang} over {runner}: "
+            + ", ".join(f"{group} {m:+.2f}" for group, m in margins.items())
         )
-    elif reason == "second_opinion":
-        ranked = second_opinion.rank(cleaned)
-        rules.append(
-            "second_opinion: py3langid "
-            + ", ".join(f"{lg} {p:.3f}" for lg, p in ranked[:3])
-            + f" (chose {decision.lang} over {decision.candidates[0][0]})"
-        )
-    elif reason in ("context", "from_segment"):
-        rules.append(f"{reason}: {REASONS[reason]} ({decision.lang})")
+    if reason == "context":
+        rules.append(f"context: {REASONS['context']} ({decision.lang})")
+    elif reason == "from_segment":
+        rules.append(f"from_segment: {REASONS['from_segment']} ({decision.lang})")
     return rules
+
+
+def moved(text: str, lang: str, rival: str) -> dict[str, float]:
+    """How much each group of evidence (`language_model.GROUPS`, and `bias`) adds to the
+    log-odds of `lang` over `rival` (after temperature), largest effect first. French and
+    Italian share the model's `other` class."""
+    found = language_model.evidence(text)
+    parts = language_model.contributions(found)
+    t = language_model.model().temperature
+    index = {c: i for i, c in enumerate(language_model.CLASSES)}
+    a = index.get(lang, index["other"])
+    b = index.get(rival, index["other"])
+    margins = {group: round(float(v[a] - v[b]) / t, 3) for group, v in parts.items()}
+    return dict(sorted(margins.items(), key=lambda kv: -abs(kv[1])))
 
 
 def explain(text: str, line: int, context: str | None = None) -> dict[str, Any]:
@@ -113,9 +123,19 @@ def explain(text: str, line: int, context: str | None = None) -> dict[str, Any]:
 def evidence(text: str, decision: LangDecision) -> dict[str, Any]:
     """What `--explain` adds to a decision on `text` (made now, or read back from the
     datasets): the cleaned text langdetect saw, the word evidence for Spanish against each
-    rival, and the rules that fired."""
+    rival, how much each group of evidence moved the model's choice over its runner-up,
+    and the rules that fired."""
+    own = detection._judge(text) if text.strip() else None
+    if own is not None and own.reason in ("script", "no_features"):
+        own = None
+    runner = own.candidates[1][0] if own and len(own.candidates) > 1 else None
     return {
         "cleaned": detection.normalise(detection.clean(text)),
         "spanish_evidence": detection.spanish_evidence(text),
+        "evidence": (
+            {"for": own.lang, "over": runner, "log_odds": moved(text, own.lang, runner)}
+            if own and runner
+            else None
+        ),
         "rules": rules_fired(text, decision),
     }

@@ -33,7 +33,7 @@ def test_detect_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
     assert lines[2]["reason"] == "no_text"
     assert set(lines[0]) == {"line", "lang", "confidence", "prob", "candidates", "reason"}
     assert [d["line"] for d in lines] == [1, 2, 3]
-    assert lines[0]["reason"] == "langdetect"
+    assert lines[0]["reason"] == "model"
     assert invoke("detect", "-", stdin=source.read_text(encoding="utf-8")).output == result.output
 
 

@@ -24,8 +24,13 @@ def test_changing_only_the_detectors_rules_changes_the_signature(
     before = run_signature(SCHEMA_VERSION, "engine:apertium", "tweets", "es", "en")
     monkeypatch.setattr(detect, "LATIN_LANGS", ("ca", "en", "es", "fr", "pt", "it"))
     after_langs = run_signature(SCHEMA_VERSION, "engine:apertium", "tweets", "es", "en")
-    monkeypatch.setattr(detect, "SURE", 0.95)
+    monkeypatch.setattr(detect, "SENTENCE_SURE", 0.95)
     after_threshold = run_signature(SCHEMA_VERSION, "engine:apertium", "tweets", "es", "en")
+    from flows import language_model
+
+    monkeypatch.setattr(language_model, "PY3LANGID_CHARS", 300)
+    after_model_rule = detect.signature()
+    assert after_model_rule not in after_threshold
     monkeypatch.setattr(detect, "RULES_VERSION", "999")
     after_version = detect.signature()
     assert len({before, after_langs, after_threshold}) == 3

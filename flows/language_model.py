@@ -1,0 +1,304 @@
+"""The detect stage's language model: one multinomial logistic regression over the evidence
+the detector has, fitted on TweetLID 2014 by `benchmarks/fit_language_model.py`.
+
+Why one fitted model and not a chain of hand-set rules: the chain's `confidence` was
+langdetect's probability even where a rule chose against langdetect, and its thresholds
+were set one at a time. Here every piece of evidence is a feature with a fitted weight, the
+decision is the most probable class and `confidence` is that class's probability after
+temperature scaling on cross-validated answers, so it is the share of such answers that
+are right.
+
+The evidence, in named groups (`GROUPS`, what `detect --explain` reports):
+
+- `ngrams`: character 1–4-grams of each lower-cased word of the cleaned text (padded with
+  a space each side) and the word itself, counted and divided by the square root of their
+  number. A word's n-grams are looked up once per process, so a text costs a sum over its
+  words.
+- `langdetect`: its probabilities over `flows.detect.LATIN_LANGS` (Latin script only).
+- `py3langid`: its probabilities over `flows.second_opinion.LANGS`, on at most
+  `PY3LANGID_CHARS` characters (it reads byte by byte in Python: long prose is cut).
+- `words`: the share of tokens in each language's frequent-word list and the Spanish
+  evidence against each rival (`flows.detect.spanish_evidence`).
+- `shape`: script, letters, links, @handles, hashtags, emoji, laughter.
+
+Classes are the six TweetLID languages, `und` and `other`; `other` (a language outside
+them) is shared between French and Italian in proportion to py3langid's probabilities of
+the two, so the answer names a language. The model file (`language_model.npz`, numpy
+arrays only: no scikit-learn at run time) ships in the package; its sha256 is part of the
+detector's signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from flows import entities
+
+MODEL_FILE = "language_model.npz"
+CLASSES = ("ca", "en", "es", "eu", "gl", "pt", "und", "other")
+OTHER_LANGS = ("fr", "it")
+NGRAM_ORDERS = (1, 2, 3, 4)
+PY3LANGID_CHARS = 400
+GROUPS = ("ngrams", "langdetect", "py3langid", "words", "shape")
+# A place check-in (`@ Espinho http://instagram.com/p/…`): a name, no language.
+_check_in = re.compile(r"(?:^|\s)@ \S|instagram\.com/p/|foursquare\.com|swarmapp\.com")
+_laugh = re.compile(r"\b(?:(?:[jh][aeiou]){2,}[jh]?|j[aj]{3,}|xd+|lol|k{3,}|rs(?:rs)+)\b")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the model reads of one text: its words (for the n-grams) and the dense
+    features by group (names in `dense_names()`, same order)."""
+
+    words: tuple[str, ...]
+    dense: tuple[float, ...]
+
+
+def dense_names() -> tuple[tuple[str, str], ...]:
+    """(group, name) of every dense feature, in `Evidence.dense` order."""
+    from flows import second_opinion
+    from flows.detect import LATIN_LANGS, WORDS
+
+    names = [("langdetect", f"ld_{lang}") for lang in LATIN_LANGS]
+    names.append(("langdetect", "ld_none"))
+    names += [("py3langid", f"py_{lang}") for lang in second_opinion.LANGS]
+    names += [("py3langid", f"py_log_{lang}") for lang in second_opinion.LANGS]
+    names += [("words", f"share_{lang}") for lang in WORDS]
+    names += [("words", f"es_vs_{lang}") for lang in WORDS if lang != "es"]
+    names += [
+        ("shape", n)
+        for n in (
+            "latin",
+            "log_letters",
+            "no_letters",
+            "few_letters",
+            "log_words",
+            "links",
+            "mentions",
+            "hashtags",
+            "emoji",
+            "laughter",
+            "only_laughter",
+            "letter_share",
+            "capitalised",
+            "all_caps",
+            "unlisted_words",
+            "one_word",
+            "check_in",
+        )
+    ]
+    return tuple(names)
+
+
+def _signed_log(x: float) -> float:
+    return math.copysign(math.log1p(abs(x)), x)
+
+
+def evidence(text: str) -> Evidence:
+    """The features of `text` (links, @handles and emoji removed as `flows.detect.clean`
+    does)."""
+    from flows import detect, langdetect_backend, second_opinion
+
+    forms = detect._forms(text)
+    cleaned, prepared = forms.cleaned, forms.prepared
+    words = tuple(cleaned.lower().split())
+    letters = forms.cleaned_letters
+    latin = detect._is_latin("".join(prepared.split())) if prepared else True
+    dense: list[float] = []
+    judged = (
+        langdetect_backend.judge(prepared, detect.LATIN_LANGS, detect.SEED)
+        if prepared and latin
+        else None
+    )
+    if judged is None:
+        dense += [0.0] * len(detect.LATIN_LANGS) + [1.0]
+    else:
+        probs = judged.prob_map()
+        dense += [probs.get(lang, 0.0) for lang in detect.LATIN_LANGS] + [0.0]
+    if cleaned:
+        ranked = dict(second_opinion.rank(_cut(cleaned)))
+        py = [ranked.get(lang, 0.0) for lang in second_opinion.LANGS]
+    else:
+        py = [1.0 / len(second_opinion.LANGS)] * len(second_opinion.LANGS)
+    dense += py + [math.log10(p + 1e-4) / 4 for p in py]
+    tokens = detect.TOKEN_RE.findall(prepared)
+    n_tokens = max(1, len(tokens))
+    dense += [sum(t in ws for t in tokens) / n_tokens for ws in detect.WORDS.values()]
+    spanish = detect._text_evidence(text)
+    dense += [_signed_log(spanish[lang]) / 2 for lang in detect.WORDS if lang != "es"]
+    lowered = cleaned.lower()
+    dense += [
+        float(latin),
+        math.log1p(letters) / 4,
+        float(letters == 0),
+        float(0 < letters < detect.MIN_LETTERS),
+        math.log1p(len(words)) / 3,
+        math.log1p(len(entities.URL_RE.findall(text))),
+        math.log1p(len(entities.MENTION_RE.findall(text))),
+        math.log1p(len(entities.HASHTAG_RE.findall(text))),
+        math.log1p(len(entities.EMOJI_RE.findall(text))),
+        float(bool(_laugh.search(lowered))),
+        float(letters > 0 and forms.prepared_letters == 0),
+        letters / max(1, len("".join(text.split()))),
+        sum(w[:1].isupper() for w in cleaned.split()) / max(1, len(words)),
+        sum(w.isupper() and len(w) > 1 for w in cleaned.split()) / max(1, len(words)),
+        sum(not any(t in ws for ws in detect.WORDS.values()) for t in tokens) / n_tokens,
+        float(len(tokens) == 1),
+        float(bool(_check_in.search(text))),
+    ]
+    return Evidence(words, tuple(dense))
+
+
+def _cut(cleaned: str) -> str:
+    """At most `PY3LANGID_CHARS` characters of `cleaned`, cut at a space."""
+    if len(cleaned) <= PY3LANGID_CHARS:
+        return cleaned
+    head = cleaned[:PY3LANGID_CHARS]
+    return head.rsplit(" ", 1)[0] or head
+
+
+@lru_cache(maxsize=1 << 16)
+def word_ngrams(word: str) -> tuple[str, ...]:
+    """The character n-grams (orders `NGRAM_ORDERS`) of ` word `, and the word itself
+    (after a tab, which no word holds)."""
+    padded = f" {word} "
+    grams = [padded[i : i + n] for n in NGRAM_ORDERS for i in range(len(padded) - n + 1)]
+    return (*grams, f"\t{word}")
+
+
+def ngram_count(words: tuple[str, ...]) -> int:
+    return sum(len(word_ngrams(w)) for w in words)
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fitted arrays: `ngram_weights` (vocabulary × classes), `dense_weights` (dense
+    features × classes, already scaled), `bias`, `temperature`; `vocabulary` maps an n-gram
+    to its row."""
+
+    vocabulary: dict[str, int]
+    ngram_weights: np.ndarray[Any, np.dtype[np.float32]]
+    dense_weights: np.ndarray[Any, np.dtype[np.float64]]
+    bias: np.ndarray[Any, np.dtype[np.float64]]
+    temperature: float
+    context_prior: float
+    dense_min: np.ndarray[Any, np.dtype[np.float64]]
+    dense_max: np.ndarray[Any, np.dtype[np.float64]]
+    ngram_cap: int
+    digest: str
+
+
+def model_bytes() -> bytes:
+    return resources.files("flows").joinpath(MODEL_FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The shipped model, loaded once per process."""
+    import io
+
+    blob = model_bytes()
+    with np.load(io.BytesIO(blob)) as data:
+        vocabulary = data["vocabulary"].tobytes().decode("utf-8").split("\n")
+        return Model(
+            vocabulary={g: i for i, g in enumerate(vocabulary)},
+            ngram_weights=data["ngram_weights"].astype(np.float32),
+            dense_weights=data["dense_weights"].astype(np.float64),
+            bias=data["bias"].astype(np.float64),
+            temperature=float(data["temperature"]),
+            context_prior=float(data["context_prior"]),
+            dense_min=data["dense_min"].astype(np.float64),
+            dense_max=data["dense_max"].astype(np.float64),
+            ngram_cap=int(data["ngram_cap"]),
+            digest=hashlib.sha256(blob).hexdigest()[:12],
+        )
+
+
+def digest() -> str:
+    """12 hex digits of the model file's sha256 (part of the detector's signature)."""
+    return model().digest
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_score(word: str) -> tuple[float, ...]:
+    fitted = model()
+    rows = [fitted.vocabulary[g] for g in word_ngrams(word) if g in fitted.vocabulary]
+    if not rows:
+        return (0.0,) * len(CLASSES)
+    return tuple(float(x) for x in fitted.ngram_weights[rows].sum(axis=0, dtype=np.float64))
+
+
+def contributions(ev: Evidence) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
+    """Each group's share of the logits (before temperature), and `bias`. A text longer
+    than any the model was fitted on (an article body) is read within the fitted range:
+    its n-grams weigh as `ngram_cap` of them, each dense feature is clipped to the values
+    seen in fitting. Beyond that range the weights were never checked (an English body came
+    out Spanish before this)."""
+    fitted = model()
+    n = ngram_count(ev.words)
+    ngrams = np.zeros(len(CLASSES))
+    if n:
+        scale = math.sqrt(min(n, fitted.ngram_cap)) / n
+        ngrams = np.sum([_word_score(w) for w in ev.words], axis=0) * scale
+    clipped = np.clip(np.asarray(ev.dense), fitted.dense_min, fitted.dense_max)
+    dense = clipped[:, None] * fitted.dense_weights
+    out: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {"ngrams": ngrams}
+    groups = [g for g, _ in dense_names()]
+    for group in GROUPS[1:]:
+        out[group] = dense[[i for i, g in enumerate(groups) if g == group]].sum(axis=0)
+    out["bias"] = fitted.bias
+    return out
+
+
+def class_probabilities(logits: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
+    """Softmax of `logits / temperature` over `CLASSES`."""
+    z = logits / model().temperature
+    z = np.exp(z - z.max())
+    return z / z.sum()  # type: ignore[no-any-return]
+
+
+def ranked(ev: Evidence) -> tuple[tuple[str, float], ...]:
+    """Every language (and `und`) with its probability, best first; `other`'s share goes to
+    French and Italian as py3langid's probabilities of the two divide it."""
+    logits = np.sum(list(contributions(ev).values()), axis=0)
+    probs = class_probabilities(logits)
+    first, second = other_index()
+    py_other = (ev.dense[first], ev.dense[second])
+    return split_other(dict(zip(CLASSES, probs.tolist(), strict=True)), py_other)
+
+
+def split_other(
+    probs: dict[str, float], py_other: tuple[float, float]
+) -> tuple[tuple[str, float], ...]:
+    """`probs` over `CLASSES` with `other` shared between `OTHER_LANGS`, ranked (ties by
+    name), rounded to 6 places."""
+    other = probs.pop("other")
+    total = sum(py_other)
+    shares = [p / total for p in py_other] if total > 0 else [0.5, 0.5]
+    for lang, share in zip(OTHER_LANGS, shares, strict=True):
+        probs[lang] = other * share
+    return tuple(
+        sorted(((lang, round(p, 6)) for lang, p in probs.items()), key=lambda x: (-x[1], x[0]))
+    )
+
+
+@lru_cache(maxsize=1)
+def other_index() -> tuple[int, int]:
+    """Where py3langid's probabilities of `OTHER_LANGS` are in `Evidence.dense`."""
+    names = [name for _, name in dense_names()]
+    first, second = (names.index(f"py_{lang}") for lang in OTHER_LANGS)
+    return first, second
+
+
+def context_prior() -> float:
+    """How much the article's language multiplies its own probability (fitted with the
+    model; 1: no effect)."""
+    return model().context_prior
