@@ -33,9 +33,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -129,12 +131,14 @@ def evidence(text: str) -> Evidence:
     else:
         py = [1.0 / len(second_opinion.LANGS)] * len(second_opinion.LANGS)
     dense += py + [math.log10(p + 1e-4) / 4 for p in py]
-    tokens = detect.TOKEN_RE.findall(prepared)
-    n_tokens = max(1, len(tokens))
-    dense += [sum(t in ws for t in tokens) / n_tokens for ws in detect.WORDS.values()]
+    tokens = Counter(detect.TOKEN_RE.findall(prepared))
+    n_tokens = max(1, tokens.total())
+    dense += [sum(tokens[t] for t in ws.intersection(tokens)) / n_tokens for ws in _word_sets()]
     spanish = detect._text_evidence(text)
     dense += [_signed_log(spanish[lang]) / 2 for lang in detect.WORDS if lang != "es"]
-    lowered = cleaned.lower()
+    listed = _listed_words()
+    split = cleaned.split()
+    ascii_only = text.isascii()
     dense += [
         float(latin),
         math.log1p(letters) / 4,
@@ -142,19 +146,33 @@ def evidence(text: str) -> Evidence:
         float(0 < letters < detect.MIN_LETTERS),
         math.log1p(len(words)) / 3,
         math.log1p(len(entities.URL_RE.findall(text))),
-        math.log1p(len(entities.MENTION_RE.findall(text))),
-        math.log1p(len(entities.HASHTAG_RE.findall(text))),
-        math.log1p(len(entities.EMOJI_RE.findall(text))),
-        float(bool(_laugh.search(lowered))),
+        math.log1p(len(entities.MENTION_RE.findall(text)) if "@" in text else 0),
+        math.log1p(len(entities.HASHTAG_RE.findall(text)) if "#" in text else 0),
+        math.log1p(0 if ascii_only else len(entities.EMOJI_RE.findall(text))),
+        float(bool(_laugh.search(cleaned.lower()))),
         float(letters > 0 and forms.prepared_letters == 0),
         letters / max(1, len("".join(text.split()))),
-        sum(w[:1].isupper() for w in cleaned.split()) / max(1, len(words)),
-        sum(w.isupper() and len(w) > 1 for w in cleaned.split()) / max(1, len(words)),
-        sum(not any(t in ws for ws in detect.WORDS.values()) for t in tokens) / n_tokens,
-        float(len(tokens) == 1),
+        sum(w[:1].isupper() for w in split) / max(1, len(words)),
+        sum(w.isupper() and len(w) > 1 for w in split) / max(1, len(words)),
+        sum(n for t, n in tokens.items() if t not in listed) / n_tokens,
+        float(tokens.total() == 1),
         float(bool(_check_in.search(text))),
     ]
     return Evidence(words, tuple(dense))
+
+
+@lru_cache(maxsize=1)
+def _word_sets() -> tuple[frozenset[str], ...]:
+    """`flows.detect.WORDS`' lists, in its order."""
+    from flows.detect import WORDS
+
+    return tuple(WORDS.values())
+
+
+@lru_cache(maxsize=1)
+def _listed_words() -> frozenset[str]:
+    """Every word of every list in `flows.detect.WORDS`."""
+    return frozenset().union(*_word_sets())
 
 
 def _cut(cleaned: str) -> str:
@@ -228,29 +246,51 @@ def digest() -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_score(word: str) -> tuple[float, ...]:
+def _word_rows(word: str) -> tuple[int, tuple[int, ...]]:
+    """How many n-grams `word` has, and the model's rows of those it knows."""
+    vocabulary = model().vocabulary
+    grams = word_ngrams(word)
+    return len(grams), tuple(vocabulary[g] for g in grams if g in vocabulary)
+
+
+def _ngram_logits(words: tuple[str, ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The n-gram block's logits: the rows of every n-gram summed, scaled as in fitting
+    (by the square root of their number, at most `ngram_cap`)."""
     fitted = model()
-    rows = [fitted.vocabulary[g] for g in word_ngrams(word) if g in fitted.vocabulary]
-    if not rows:
-        return (0.0,) * len(CLASSES)
-    return tuple(float(x) for x in fitted.ngram_weights[rows].sum(axis=0, dtype=np.float64))
+    known = [_word_rows(w) for w in words]
+    n = sum(count for count, _ in known)
+    if not n:
+        return np.zeros(len(CLASSES))
+    rows = list(chain.from_iterable(r for _, r in known))
+    summed = fitted.ngram_weights[rows].sum(axis=0, dtype=np.float64)
+    return summed * (math.sqrt(min(n, fitted.ngram_cap)) / n)  # type: ignore[no-any-return]
+
+
+def _clipped(ev: Evidence) -> np.ndarray[Any, np.dtype[np.float64]]:
+    fitted = model()
+    clipped: np.ndarray[Any, np.dtype[np.float64]] = np.clip(
+        np.asarray(ev.dense), fitted.dense_min, fitted.dense_max
+    )
+    return clipped
+
+
+def logits(ev: Evidence) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The model's logits for `ev` (before temperature)."""
+    fitted = model()
+    dense: np.ndarray[Any, np.dtype[np.float64]] = _clipped(ev) @ fitted.dense_weights
+    total: np.ndarray[Any, np.dtype[np.float64]] = _ngram_logits(ev.words) + dense + fitted.bias
+    return total
 
 
 def contributions(ev: Evidence) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
-    """Each group's share of the logits (before temperature), and `bias`. A text longer
-    than any the model was fitted on (an article body) is read within the fitted range:
-    its n-grams weigh as `ngram_cap` of them, each dense feature is clipped to the values
-    seen in fitting. Beyond that range the weights were never checked (an English body came
-    out Spanish before this)."""
+    """Each group's share of the logits (before temperature), and `bias`: they sum to
+    `logits(ev)`. A text longer than any the model was fitted on (an article body) is read
+    within the fitted range: its n-grams weigh as `ngram_cap` of them, each dense feature
+    is clipped to the values seen in fitting. Beyond that range the weights were never
+    checked (an English body came out Spanish before this)."""
     fitted = model()
-    n = ngram_count(ev.words)
-    ngrams = np.zeros(len(CLASSES))
-    if n:
-        scale = math.sqrt(min(n, fitted.ngram_cap)) / n
-        ngrams = np.sum([_word_score(w) for w in ev.words], axis=0) * scale
-    clipped = np.clip(np.asarray(ev.dense), fitted.dense_min, fitted.dense_max)
-    dense = clipped[:, None] * fitted.dense_weights
-    out: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {"ngrams": ngrams}
+    dense = _clipped(ev)[:, None] * fitted.dense_weights
+    out: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {"ngrams": _ngram_logits(ev.words)}
     groups = [g for g, _ in dense_names()]
     for group in GROUPS[1:]:
         out[group] = dense[[i for i, g in enumerate(groups) if g == group]].sum(axis=0)
@@ -268,8 +308,7 @@ def class_probabilities(logits: np.ndarray[Any, np.dtype[np.float64]]) -> np.nda
 def ranked(ev: Evidence) -> tuple[tuple[str, float], ...]:
     """Every language (and `und`) with its probability, best first; `other`'s share goes to
     French and Italian as py3langid's probabilities of the two divide it."""
-    logits = np.sum(list(contributions(ev).values()), axis=0)
-    probs = class_probabilities(logits)
+    probs = class_probabilities(logits(ev))
     first, second = other_index()
     py_other = (ev.dense[first], ev.dense[second])
     return split_other(dict(zip(CLASSES, probs.tolist(), strict=True)), py_other)
