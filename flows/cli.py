@@ -122,6 +122,24 @@ def main() -> None:
     """Offline bilingual Parquet from English news articles with embedded Spanish tweets."""
 
 
+def record_fields(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--text-field`, `--title-field` and `--id-field`: which fields of a row file's records
+    (JSONL, JSON, CSV, Parquet) an article is read from (`RunSettings` checks them)."""
+    options = (
+        ("--text-field", "the text", "text, content, body, articleBody"),
+        ("--title-field", "the title", "title, headline"),
+        ("--id-field", "the record's id", "id, doc_id, article_id, uuid"),
+    )
+    for name, what, tried in reversed(options):
+        command = click.option(
+            name,
+            default=None,
+            metavar="NAME",
+            help=f"Records: the field holding {what}  [default: the first of {tried}]",
+        )(command)
+    return command
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -217,6 +235,7 @@ def main() -> None:
     is_flag=True,
     help="Print the summary as one JSON object on stdout (progress and logs on stderr).",
 )
+@record_fields
 @reports_errors
 def run(
     paths: tuple[Path, ...],
@@ -237,10 +256,14 @@ def run(
     progress: bool | None,
     as_json: bool,
     workers: int | None,
+    text_field: str | None,
+    title_field: str | None,
+    id_field: str | None,
 ) -> None:
-    """Run the flow once over every .txt article under PATHS (default: seeds/)."""
+    """Run the flow once over every article under PATHS (default: seeds/): .txt files, and
+    one article per record of .jsonl, .json, .csv and .parquet files."""
     started = time.perf_counter()
-    from flows.ingest import scan
+    from flows.ingest import KINDS, scan
     from flows.runner import run_once, stop_on_sigterm
     from flows.settings import RunSettings
     from flows.translate import ArgosOptions
@@ -266,12 +289,15 @@ def run(
             inter_threads=inter_threads,
             intra_threads=intra_threads,
         ),
+        text_field=text_field,
+        title_field=title_field,
+        id_field=id_field,
     )
     files, rejects = scan(settings.paths, follow_symlinks=follow_symlinks)
     if not files and not rejects:  # nothing to process or to record: no need for Prefect
-        click.echo(
-            f"warning: no .txt files under {' '.join(settings.paths)}; nothing to do", err=True
-        )
+        kinds = ", ".join(KINDS)
+        where = " ".join(settings.paths)
+        click.echo(f"warning: no input files ({kinds}) under {where}; nothing to do", err=True)
         return
     summary = run_once(
         settings,
@@ -539,6 +565,7 @@ def check(out: Path, repair: bool) -> None:
     default=None,
     help="Processes that segment and detect  [default: number of cores]",
 )
+@record_fields
 @reports_errors
 def serve(
     paths: tuple[Path, ...],
@@ -548,6 +575,9 @@ def serve(
     scope: str,
     name: str,
     workers: int | None,
+    text_field: str | None,
+    title_field: str | None,
+    id_field: str | None,
 ) -> None:
     """Run the flow on a schedule as a Prefect deployment (starts a local server if needed)."""
     from flows.runner import serve_forever
@@ -559,6 +589,9 @@ def serve(
         engine=engine,
         scope=scope,
         workers=workers,
+        text_field=text_field,
+        title_field=title_field,
+        id_field=id_field,
     )
     serve_forever(settings, cron=cron, name=name)
 

@@ -1,5 +1,6 @@
-"""Ingest stage: find the `.txt` articles, decode them, normalise the text and derive the
-content-addressed `doc_id`. Every input ends as an `Article` or a `Reject` with a reason."""
+"""Ingest stage: find the inputs (`.txt` articles, HTML pages, row files of scraped
+records), decode them, normalise the text and derive the content-addressed `doc_id`. Every
+input (every record of a row file) ends as an `Article` or a `Reject` with a reason."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flows.errors import UsageError
-from flows.records import Article, Reject
+from flows.records import Article, Reject, record_path
 
 # Larger files are rejected as `too_large`. Segmentation is linear (about 2 s per MB here),
 # but language detection costs 20-100 s per MB on a busy 2-core machine, whether the text
@@ -25,10 +26,14 @@ MAX_BYTES = 1024 * 1024
 MAX_CONTROL_SHARE = 0.01
 # The control characters (Unicode category Cc: C0, DEL and C1) but tab and newline.
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The kinds of input read, by file name suffix: one article per file, one per record.
+TEXT_KINDS = (".txt",)
+RECORD_KINDS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
+KINDS = (*TEXT_KINDS, *RECORD_KINDS)
 
 
 def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> list[Path]:
-    """Every readable `.txt` file under `paths` (see `scan`), as sorted absolute paths. A path
+    """Every readable input file under `paths` (see `scan`), as sorted absolute paths. A path
     that does not exist is a usage error."""
     return scan(paths, follow_symlinks=follow_symlinks)[0]
 
@@ -36,13 +41,15 @@ def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> l
 def scan(
     paths: Iterable[Path | str], *, follow_symlinks: bool = False
 ) -> tuple[list[Path], list[Reject]]:
-    """The `.txt` files under `paths` (files taken as given, folders searched recursively) as
+    """The input files under `paths` (of a kind in `KINDS`; folders searched recursively) as
     sorted absolute paths, and a `Reject` for every entry met that cannot be read as one:
-    `not_a_file` (FIFO, socket, device), `broken_link`, `link_loop`, `unreadable` (a folder
-    that cannot be listed) and `outside_input` (a symbolic link leading outside `paths`,
-    followed only with `follow_symlinks`). A link to a folder inside `paths` is not followed
-    without `follow_symlinks` (`duplicate`: its files are read under their own names); a link
-    to a folder it is inside is a `link_loop`. A path that does not exist is a usage error."""
+    `unknown_kind` (a file named in `paths` whose kind is not read; in a folder such files
+    are passed over), `not_a_file` (FIFO, socket, device), `broken_link`, `link_loop`,
+    `unreadable` (a folder that cannot be listed) and `outside_input` (a symbolic link
+    leading outside `paths`, followed only with `follow_symlinks`). A link to a folder
+    inside `paths` is not followed without `follow_symlinks` (`duplicate`: its files are
+    read under their own names); a link to a folder it is inside is a `link_loop`. A path
+    that does not exist is a usage error."""
     roots = [Path(os.path.abspath(raw)) for raw in paths]
     for root in roots:
         if not root.exists():
@@ -51,13 +58,22 @@ def scan(
     for root in roots:
         if root.is_dir():
             walk.folder(root, frozenset())
-        else:
+        elif _is_input(root):
             walk.file(root)
+        else:
+            kinds = " ".join(KINDS)
+            walk.reject(root, "unknown_kind", f"not a kind of input read here ({kinds})")
     return sorted(walk.files), sorted(walk.rejects.values(), key=lambda r: r.source_path)
 
 
-def _is_txt(path: Path) -> bool:
-    return path.suffix.lower() == ".txt"
+def is_record_file(path: Path) -> bool:
+    """Whether `path` is a row file: one article per record."""
+    return path.suffix.lower() in RECORD_KINDS
+
+
+def _is_input(path: Path) -> bool:
+    """Whether `path` names a kind of input (`KINDS`)."""
+    return path.suffix.lower() in KINDS
 
 
 class _Walk:
@@ -83,7 +99,7 @@ class _Walk:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            self.reject(path, "unreadable", f"cannot list the folder: {_reason(exc)}")
+            self.reject(path, "unreadable", f"cannot list the folder: {reason_of(exc)}")
             return
         for entry in entries:
             child = Path(entry.path)
@@ -91,14 +107,14 @@ class _Walk:
                 self.link(child, above | {real})
             elif entry.is_dir(follow_symlinks=False):
                 self.folder(child, above | {real})
-            elif _is_txt(child):
+            elif _is_input(child):
                 self.file(child)
 
     def file(self, path: Path) -> None:
         try:
             mode = path.stat().st_mode
         except OSError as exc:
-            self.reject(path, "unreadable", _reason(exc))
+            self.reject(path, "unreadable", reason_of(exc))
             return
         if stat.S_ISREG(mode):
             self.files.add(path)
@@ -111,18 +127,18 @@ class _Walk:
         try:
             mode = path.stat().st_mode
         except OSError as exc:
-            if not _is_txt(path):
+            if not _is_input(path):
                 return
             if exc.errno == errno.ELOOP:
                 self.reject(path, "link_loop", "symbolic link loop")
             elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 self.reject(path, "broken_link", f"symbolic link to {os.readlink(path)}: missing")
             else:
-                self.reject(path, "unreadable", _reason(exc))
+                self.reject(path, "unreadable", reason_of(exc))
             return
         real = Path(os.path.realpath(path))
         is_dir = stat.S_ISDIR(mode)
-        if not (is_dir or _is_txt(path)):
+        if not (is_dir or _is_input(path)):
             return
         if not self.follow and not self.inside(real):
             self.reject(
@@ -145,7 +161,8 @@ class _Walk:
             )
 
 
-def _reason(exc: OSError) -> str:
+def reason_of(exc: OSError) -> str:
+    """An `OSError` as the one-line reason of a `Reject`."""
     return exc.strerror or str(exc)
 
 
@@ -238,7 +255,7 @@ def read_article(path: Path) -> Article | Reject:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the run
     except OSError as exc:
-        return Reject(source, "unreadable", _reason(exc))
+        return Reject(source, "unreadable", reason_of(exc))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -250,7 +267,7 @@ def read_article(path: Path) -> Article | Reject:
         with os.fdopen(os.dup(fd), "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        return Reject(source, "unreadable", _reason(exc))
+        return Reject(source, "unreadable", reason_of(exc))
     finally:
         os.close(fd)
     if len(data) > MAX_BYTES:
@@ -274,6 +291,30 @@ def read_article(path: Path) -> Article | Reject:
     return _article(text, source, decoded.encoding, decoded.confidence)
 
 
+def record_article(
+    text: str,
+    file: str,
+    row: int,
+    encoding: str = "utf-8",
+    confidence: float = 1.0,
+    source_id: str | None = None,
+    source_url: str | None = None,
+) -> Article | Reject:
+    """The `Article` of one record's text (row `row` of `file`), or the `Reject` saying why
+    it cannot be one: the checks `read_article` makes of a file's text."""
+    where = record_path(file, row)
+    if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
+        return Reject(where, "too_large", f"text over the {MAX_BYTES} byte limit", row)
+    text = normalise(text)
+    if not text.strip():
+        return Reject(where, "empty", "the record's text is empty", row)
+    controls = len(CONTROLS.findall(text))
+    if "\x00" in text or controls > MAX_CONTROL_SHARE * len(text):
+        return Reject(where, "binary", f"{controls} control characters: not text", row)
+    article = _article(text, where, encoding, confidence)
+    return replace(article, source_row=row, source_id=source_id, source_url=source_url)
+
+
 def doc_text(text: str, source_path: str, encoding: str = "utf-8") -> Article:
     """An `Article` for already-decoded text: normalised, with its content-derived ids."""
     return _article(normalise(text), source_path, encoding)
@@ -295,8 +336,11 @@ def ingest(
     entry `scan` met that is not an article). A file whose content is already an article
     under another name is rejected as `duplicate`; of such files, the one a document was
     already written from (`written`: doc_id → source_path) stays the article."""
+    # flows.inputs reads row files with this module's decoding: imported here (a cycle).
+    from flows.inputs import read_inputs
+
     files, rejects = scan(paths, follow_symlinks=follow_symlinks)
-    articles, more = one_per_content([read_article(path) for path in files], written)
+    articles, more = one_per_content(read_inputs(files), written)
     return articles, [*rejects, *more]
 
 
@@ -319,7 +363,7 @@ def one_per_content(
             rejects.append(result)
             continue
         if result.doc_id in taken:
-            rejects.append(_duplicate(result.source_path, taken[result.doc_id]))
+            rejects.append(_duplicate(result, taken[result.doc_id]))
             continue
         first = articles.get(result.doc_id)
         if first is None:
@@ -330,7 +374,7 @@ def one_per_content(
         if stored is not None and _same_file(stored, result.source_path):
             keep, drop = result, first
         articles[result.doc_id] = keep
-        rejects.append(_duplicate(drop.source_path, keep.source_path))
+        rejects.append(_duplicate(drop, keep.source_path))
     return list(articles.values()), rejects
 
 
@@ -350,18 +394,23 @@ def split_seen(
         elif _same_file(first, article.source_path):
             skipped.append(article)
         else:
-            duplicates.append(_duplicate(article.source_path, first))
+            duplicates.append(_duplicate(article, first))
     return new, skipped, duplicates
 
 
-def _duplicate(source_path: str, first: str) -> Reject:
-    return Reject(source_path, "duplicate", f"same content as {first}")
+def _duplicate(article: Article, first: str) -> Reject:
+    """`article` rejected as a copy of the input `first` (named as it was read)."""
+    return Reject(article.source_path, "duplicate", f"same content as {first}", article.source_row)
 
 
 def _same_file(a: str, b: str) -> bool:
-    """Whether two paths (relative or absolute, as given on two command lines) name one file."""
+    """Whether two inputs (paths, relative or absolute, as given on two command lines; or
+    records `<file>#<row>`) name one file or one record."""
     if a == b:
         return True
+    (file_a, hash_a, row_a), (file_b, _, row_b) = a.rpartition("#"), b.rpartition("#")
+    if hash_a and row_a == row_b and row_a.isdigit():  # one record (`<file>#<row>`) of a file
+        a, b = file_a, file_b
     try:
         return os.path.samefile(a, b)
     except OSError:  # one of them is gone (renamed or removed): not known to be the same

@@ -23,11 +23,12 @@ from flows.align import SCOPES, EngineInfo
 from flows.analyse import analyse_in_workers, default_workers, workers_stopped_if_interrupted
 from flows.check import raise_if_damaged
 from flows.errors import UsageError
-from flows.ingest import scan
+from flows.ingest import is_record_file, scan
 from flows.lock import output_lock
 from flows.progress import Progress
 from flows.records import Article, ProcessedDocument, Reject, SentencePair
 from flows.report import RunSummary, preview_markdown, summary_artifact
+from flows.rows import Fields
 from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
 
@@ -161,10 +162,15 @@ def bilingual_flow(
     follow_symlinks: bool = False,
     window: int = DOCUMENTS_PER_WINDOW,
     workers: int | None = None,
+    text_field: str | None = None,
+    title_field: str | None = None,
+    id_field: str | None = None,
 ) -> dict[str, Any]:
-    """Process every `.txt` article under `paths` into the Parquet datasets under `out`,
-    `window` input files at a time (each window's files staged as it ends, one commit),
-    segmenting and detecting in `workers` processes (None: one per core)."""
+    """Process every article under `paths` (`.txt` files, HTML pages, records of row files,
+    read from their `text_field`, `title_field` and `id_field`: None tries the usual names)
+    into the Parquet datasets under `out`, `window` inputs at a time (each window's files
+    staged as it ends, one commit), segmenting and detecting in `workers` processes (None:
+    one per core)."""
     check_parameters(scope, window, workers)
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
@@ -182,14 +188,15 @@ def bilingual_flow(
         )
         run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
         name = info.name if info else engine
-        n = len(files)
+        n = None if any(is_record_file(f) for f in files) else len(files)  # records: unknown
         steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
         totals = plan.RunTotals()
         job = WindowJob(
             root, run, name, info, options, workers or default_workers(), totals, steps[1], log
         )
         # ingest: `window` input files at a time, each window sorted against what is written
-        intakes = plan.window_intakes(root, files, scan_rejects, window, force=force)
+        fields = Fields(text_field, title_field, id_field)
+        intakes = plan.window_intakes(root, files, scan_rejects, window, force=force, fields=fields)
         # A window's analysis starts as soon as the previous window's translation is sent,
         # so the worker processes are not idle while this one translates and stages.
         previous: tuple[int, plan.Intake, Analysis] | None = None
@@ -199,7 +206,7 @@ def bilingual_flow(
             rejects.extend(intake.rejects)
             log.info(run_log.window_read(index, intake))
             for step in steps:  # inputs that are no document to process count as done
-                step(min(window, n - index * window) - len(intake.articles))
+                step(intake.read - len(intake.articles))
             analysis = Analysis(index, intake.articles, job.workers, steps[0])
             if previous is None:
                 analysis.start()

@@ -5,19 +5,23 @@ counters add up with `Counter.update`, which keeps zero counts). None touches Pr
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from flows import datasets
 from flows.align import EngineInfo, align_document, sentences_to_translate
 from flows.attribution import credits_missed
-from flows.ingest import one_per_content, read_article, scan, split_seen
+from flows.ingest import one_per_content, scan, split_seen
+from flows.inputs import read_inputs as read_all
 from flows.languages import no_engine_hint
 from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
 from flows.report import RunSummary, summarise
+from flows.rows import DEFAULT_FIELDS, Fields
 from flows.translate import BatchResult, split_cached
 
 
@@ -30,6 +34,7 @@ class Intake:
     rejects: tuple[Reject, ...]  # every input that is no document, duplicates included
     new_rejects: tuple[Reject, ...]  # of those, the ones not recorded yet
     settled: frozenset[str]  # inputs whose older `rejects` rows go
+    read: int = 0  # inputs (files, records) read for it; the scan's rejects are not read
 
 
 def sort_inputs(
@@ -41,22 +46,31 @@ def sort_inputs(
     """Split ingested `articles` and `rejects` against the documents already written
     (`seen`: doc_id → source_path) and the rejects already recorded (`(source_path,
     reason_code)`). An input read as an article now, or rejected for another reason, is
-    settled: its older reject rows go."""
+    settled: its older reject rows go; so is a row file whose records were read (an older
+    reject of the whole file, e.g. `bad_csv`, no longer holds)."""
     new, skipped, duplicates = split_seen(articles, seen)
     every_reject = (*rejects, *duplicates)
     fresh = tuple(r for r in every_reject if (r.source_path, r.reason_code) not in known_rejects)
     settled = {a.source_path for a in (*new, *skipped)} | {r.source_path for r in fresh}
+    settled |= {a.source_file for a in (*new, *skipped) if a.source_row is not None}
+    settled |= {r.source_file for r in every_reject if r.source_row is not None}
     return Intake(tuple(new), tuple(skipped), every_reject, fresh, frozenset(settled))
 
 
 def read_inputs(
-    root: Path, paths: Sequence[str], *, force: bool = False, follow_symlinks: bool = False
+    root: Path,
+    paths: Sequence[str],
+    *,
+    force: bool = False,
+    follow_symlinks: bool = False,
+    fields: Fields = DEFAULT_FIELDS,
 ) -> Intake:
     """Ingest `paths` and sort them against what `root` holds, looking up only the
     documents and rejects of these inputs (a run's start-up does not grow with history):
-    `window_intakes` with every file in one window."""
+    `window_intakes` with every input in one window."""
     files, rejects = scan(paths, follow_symlinks=follow_symlinks)
-    return next(window_intakes(root, files, rejects, max(len(files), 1), force=force))
+    intakes = window_intakes(root, files, rejects, sys.maxsize, force=force, fields=fields)
+    return next(intakes)
 
 
 def window_intakes(
@@ -66,25 +80,31 @@ def window_intakes(
     size: int,
     *,
     force: bool = False,
+    fields: Fields = DEFAULT_FIELDS,
 ) -> Iterator[Intake]:
-    """`read_inputs` over the files `scan` found, `size` files at a time, so that a run holds
-    one window's texts, not every input's: each window is sorted against what `root` holds
-    (looked up by key) and against the windows before it (one article per content across
-    the run, as in one window). The scan's rejects come with the first window; with no file
-    there is still one (empty) window."""
+    """`read_inputs` over the files `scan` found, `size` inputs (files, or records of a row
+    file, read as a stream) at a time, so that a run holds one window's texts, not every
+    input's: each window is sorted against what `root` holds (looked up by key) and against
+    the windows before it (one article per content across the run, as in one window). The
+    scan's rejects come with the first window; with no input there is still one (empty)
+    window."""
     taken: dict[str, str] = {}  # doc_id → source_path of the articles of earlier windows
-    starts = range(0, len(files), size) if files else range(1)
-    for start in starts:
-        read = [read_article(path) for path in files[start : start + size]]
+    stream = read_all(files, fields)
+    first = True
+    while True:
+        read = list(islice(stream, size))
+        if not read and not first:
+            return
         ids = {r.doc_id for r in read if isinstance(r, Article)}
         seen = {} if force else datasets.processed_documents(root, ids)
         found, rejects = one_per_content(read, seen, taken)
-        if start == 0:
+        if first:
             rejects = [*scan_rejects, *rejects]
         inputs = {a.source_path for a in found} | {r.source_path for r in rejects}
         intake = sort_inputs(found, rejects, seen, datasets.rejected_inputs(root, inputs))
         taken.update((a.doc_id, a.source_path) for a in (*intake.articles, *intake.skipped))
-        yield intake
+        yield replace(intake, read=len(read))
+        first = False
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,17 @@ class Progress:
         if self._bar:
             self._bar.__exit__(*exc)
 
-    def step(self, description: str, total: int, unit: str = "articles") -> Callable[[int], None]:
-        """A new bar of `total` units (`unit` names them; "" for a step that is no count of
-        things, without a rate); returns the function that advances it."""
+    def step(
+        self, description: str, total: int | None, unit: str = "articles"
+    ) -> Callable[[int], None]:
+        """A new bar of `total` units (None: not known before they are read, as the records
+        of a row file; `unit` names them, "" for a step that is no count of things, without
+        a rate); returns the function that advances it."""
         if self._bar is None:
             return lambda n: None
-        task_id = self._bar.add_task(description, total=max(total, 0), unit=unit)
+        task_id = self._bar.add_task(
+            description, total=None if total is None else max(total, 0), unit=unit
+        )
         return lambda n: self._bar.advance(task_id, n)
 
 

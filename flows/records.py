@@ -28,7 +28,11 @@ class Span:
 
 @dataclass(frozen=True)
 class Article:
-    """One ingested input file: normalised text and where it came from."""
+    """One ingested input (a file, or one record of a JSONL/JSON/CSV/Parquet file): normalised
+    text and where it came from. `source_path` names the input: the file, or for a record
+    `<file>#<row>` (the key a re-run recognises it by); `source_row` is that row (JSONL: its
+    line; JSON, CSV, Parquet: its record number, from 1), `source_id` and `source_url` the
+    record's own id and URL when it has them."""
 
     doc_id: str
     source_path: str
@@ -36,15 +40,40 @@ class Article:
     content_sha256: str
     encoding: str
     encoding_confidence: float = 1.0  # 1.0 unless the encoding was guessed (see ingest.decode)
+    source_row: int | None = None
+    source_id: str | None = None
+    source_url: str | None = None
+
+    @property
+    def source_file(self) -> str:
+        """The file the article was read from."""
+        return file_of(self.source_path, self.source_row)
 
 
 @dataclass(frozen=True)
 class Reject:
-    """An input that could not become a document, with a machine-readable reason code."""
+    """An input that could not become a document, with a machine-readable reason code; a
+    record's reject names it as an `Article` does (`<file>#<row>`, `source_row`)."""
 
     source_path: str
     reason_code: str
     message: str
+    source_row: int | None = None
+
+    @property
+    def source_file(self) -> str:
+        """The file the input was read from."""
+        return file_of(self.source_path, self.source_row)
+
+
+def record_path(file: str, row: int) -> str:
+    """The `source_path` of the record at `row` of `file`."""
+    return f"{file}#{row}"
+
+
+def file_of(source_path: str, row: int | None) -> str:
+    """The file of an input's `source_path` (itself for a whole file)."""
+    return source_path if row is None else source_path.removesuffix(f"#{row}")
 
 
 @cache
@@ -57,6 +86,7 @@ def rejects_schema() -> pa.Schema:
             ("source_path", pa.string()),
             ("reason_code", pa.string()),
             ("message", pa.string()),
+            ("source_row", pa.int64()),
             ("run_id", pa.string()),
         ]
     )
@@ -220,7 +250,8 @@ class ProcessedDocument:
 
 @cache
 def documents_schema() -> pa.Schema:
-    """`documents`: a `ProcessedDocument`'s article, title, language and counts, among them
+    """`documents`: a `ProcessedDocument`'s article (where it came from: `source_path`, and for
+    a record its file, row, id and URL), title, language and counts, among them
     `n_credits_missed`: text that reads like a tweet's credit but did not become a tweet."""
     import pyarrow as pa
 
@@ -228,6 +259,10 @@ def documents_schema() -> pa.Schema:
         [
             ("doc_id", pa.string()),
             ("source_path", pa.string()),
+            ("source_file", pa.string()),
+            ("source_row", pa.int64()),
+            ("source_id", pa.string()),
+            ("source_url", pa.string()),
             ("title", pa.string()),
             ("content_sha256", pa.string()),
             ("encoding", pa.string()),

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from flows.errors import UsageError
 from flows.translate import ArgosOptions
 
 # A run reads, processes and stages its inputs one window of this many files at a time
@@ -31,6 +32,25 @@ class RunSettings:
     workers: int | None = None  # segmentation+detection processes; None: one per core
     window: int = DOCUMENTS_PER_WINDOW
     argos: ArgosOptions = field(default_factory=ArgosOptions)
+    # The fields of a row file's records (JSONL, JSON, CSV, Parquet) an article is read from;
+    # None tries the usual names in order (`flows.rows.TEXT_FIELDS`, `TITLE_FIELDS`, `ID_FIELDS`).
+    text_field: str | None = None
+    title_field: str | None = None
+    id_field: str | None = None
+
+    def __post_init__(self) -> None:
+        for option, value in (
+            ("--text-field", self.text_field),
+            ("--title-field", self.title_field),
+            ("--id-field", self.id_field),
+        ):
+            if value is not None and not value.strip():
+                raise UsageError(f"{option} needs a field name, not an empty string")
+        named = [v for v in (self.text_field, self.title_field, self.id_field) if v]
+        if len(set(named)) < len(named):
+            raise UsageError(
+                "--text-field, --title-field and --id-field must name different fields"
+            )
 
     def flow_parameters(self) -> dict[str, Any]:
         """Keyword arguments of `bilingual_flow`: plain values (lists, dicts, a date)."""
