@@ -8,7 +8,7 @@ even (the other half is never read here, so that layout sets generated from it w
 `make_layouts.py --tweets` measure the model on tweets it never saw). Prose: the English sides
 of FLORES-200 devtest and WMT newssyscomb2009 (the layout generator takes its English prose
 from other articles) and every other line of their Spanish sides. Naive Bayes with add-one
-smoothing over character 1–4-grams; n-grams seen fewer than `MIN_COUNT` times are left out.
+smoothing over character 2–4-grams; n-grams seen fewer than `MIN_COUNT` times are left out.
 Deterministic: the same data gives the same file, byte for byte (`--check` says whether the
 file in the package is what the data gives). Prints the held-out AUC on the odd half of the
 tweets against the Spanish lines left out.

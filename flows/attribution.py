@@ -98,14 +98,33 @@ class Attribution:
 
 def find_all(doc: str) -> list[Attribution]:
     """Every tweet attribution and widget card in `doc`, in document order, without overlaps."""
-    found = [a for m in ATTRIBUTION_RE.finditer(doc) if (a := _credit(doc, m))]
-    found += [a for m in BARE_ATTRIBUTION_RE.finditer(doc) if (a := _credit(doc, m))]
-    found += [_card(m) for m in CARD_RE.finditer(doc)]
+    found = [
+        a
+        for line_start, line_end in _lines_with(doc, "(@")  # the patterns are tried only there
+        for pattern in (ATTRIBUTION_RE, BARE_ATTRIBUTION_RE)
+        for m in pattern.finditer(doc, line_start, line_end)
+        if (a := _credit(doc, m))
+    ]
+    if "Follow" in doc:
+        found += [_card(m) for m in CARD_RE.finditer(doc)]
     found.sort(key=lambda a: (a.start, -a.end))
     out: list[Attribution] = []
     for a in found:
         if not out or a.start >= out[-1].end:
             out.append(a)
+    return out
+
+
+def _lines_with(doc: str, mark: str) -> list[tuple[int, int]]:
+    """`(start, end)` of each line of `doc` holding `mark`, once each."""
+    out: list[tuple[int, int]] = []
+    at = doc.find(mark)
+    while at >= 0:
+        start = doc.rfind("\n", 0, at) + 1
+        end = doc.find("\n", at)
+        end = len(doc) if end < 0 else end
+        out.append((start, end))
+        at = doc.find(mark, end)
     return out
 
 

@@ -400,10 +400,11 @@ def segment(article: Article) -> tuple[Segment, ...]:
         )
         # A tweet whose text was lost stays in document order at its attribution.
         found.append((spans[0].start if spans else att.start, tweet))
-    kinds = _line_kinds(layout)
+    whole_lines = {(ln.start, ln.end): n for n, ln in enumerate(layout.lines)}
     for run in _runs(layout):
         first, last = layout.units[run[0]], layout.units[run[-1]]
-        kind = kinds.get((first.start, last.end)) or _kind_of_part(layout, run)
+        n = whole_lines.get((first.start, last.end))
+        kind = _kind_of_part(layout, run) if n is None else _kind_of_line(layout.lines, n)
         found.append(
             (first.start, _segment(article.doc_id, doc, kind, [Span(first.start, last.end)]))
         )
@@ -423,11 +424,6 @@ def _runs(layout: Layout) -> list[list[int]]:
         else:
             runs.append([i])
     return runs
-
-
-def _line_kinds(layout: Layout) -> dict[tuple[int, int], str]:
-    """The kind of each whole line, by its span: title, subtitle, heading, boilerplate..."""
-    return {(ln.start, ln.end): _kind_of_line(layout.lines, i) for i, ln in enumerate(layout.lines)}
 
 
 def _kind_of_part(layout: Layout, run: list[int]) -> str:

@@ -1,5 +1,5 @@
 """How much a piece of text reads like a tweet rather than news prose, whatever its language:
-a naive Bayes log-likelihood ratio over character 1–4-grams (links folded to one mark), fitted
+a naive Bayes log-likelihood ratio over character 2–4-grams (links folded to one mark), fitted
 by `benchmarks/fit_register.py` on tweets (half of TweetLID 2014) against sentences of news
 (FLORES-200 and WMT). In a body whose blocks the scraper glued together, or joined with spaces
 on one line, where a tweet ends and the article resumes is often told by nothing but this:
@@ -15,7 +15,7 @@ from itertools import repeat
 from pathlib import Path
 
 WEIGHTS_FILE = Path(__file__).with_name("tweet_register.tsv.gz")
-NGRAMS = (1, 2, 3, 4)
+NGRAMS = (2, 3, 4)
 # Beyond these the ratio says nothing more: one odd n-gram must not decide a long unit.
 LOW, HIGH = -1.5, 2.5
 _LINK_RE = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+", re.IGNORECASE)
@@ -36,7 +36,7 @@ def weights() -> dict[str, float]:
 
 
 # A tweet's register shows in its first characters; the rest of a long unit only costs time.
-READ_CHARS = 160
+READ_CHARS = 120
 
 
 def tweet_likeness(text: str) -> float:
