@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> None:
     score = tweet_register.tweet_likeness
     held = auc([score(t) for t in held_tweets], [score(p) for p in held_prose])
     print(
-        f"held out: {len(held_tweets)} tweets against {len(held_prose)} Spanish lines, AUC {held:.3f}"
+        f"held out: {len(held_tweets)} tweets against {len(held_prose)} Spanish lines, "
+        f"AUC {held:.3f}"
     )
 
 
