@@ -109,6 +109,14 @@ ARTICLE_LANG_MIN_CHARS = 80
 # A unit's language counts against the article's only when langdetect is this sure of it.
 LINE_LANG_SURE = 0.9
 
+# A tweet's edge inside a unit of a glued body: the far part must read as prose (register
+# below REFINE_FAR_MAX), the near part more like a tweet by REFINE_GAP, both of a few words.
+# Chosen on generated glued sets of seeds 11 and 12 made from tweets the register model never
+# saw (`benchmarks/fit_extent.py`'s half of TweetLID); checked on seed 99 and the visible set.
+REFINE_FAR_MAX = -0.6
+REFINE_GAP = 0.8
+REFINE_MIN_WORDS = 2
+
 # Decides whether unit `i`, as the extent model sees it, is tweet text. The segmenter asks the
 # model; `benchmarks/fit_extent.py` asks the truth, and so sees every unit the segmenter weighs.
 Decide = Callable[[int, tweet_extent.LineView], bool]
@@ -308,10 +316,66 @@ class Layout:
         if self.attributions[k].card:
             return [], []
         above = self.above(k, decide)
+        if self.style == "glued" and decide is by_model:
+            above = self._refine(above, self.positions[k] - 1 - len(above), far_first=True)
         self.taken.update(above)
         below = self.below(k, above, decide)
+        if self.style == "glued" and decide is by_model:
+            below = self._refine(below, self.positions[k] + len(below), far_first=False)
         self.taken.update(below)
         return above, below
+
+    def _refine(self, taken: list[int], rejected: int, far_first: bool) -> list[int]:
+        """In a glued body a tweet's edge may fall inside a unit, where no sentence ends
+        (`…se manifiesta Includes a 90-day…`): the outermost unit taken is cut where its far
+        part reads as prose and its near part as a tweet, and the first unit refused is cut
+        where its near part reads as a tweet. The units are split in place."""
+        if taken:
+            outer = taken[0] if far_first else taken[-1]
+            at = self._tweet_edge(outer, far_first)
+            if at is not None:
+                self._split(outer, at)
+                # the far part is the new unit before `outer` (above) or after it (below)
+                taken = [i + 1 for i in taken] if far_first else taken
+        elif 0 <= rejected < len(self.units) and self.free(rejected):
+            at = self._tweet_edge(rejected, far_first)
+            if at is not None:
+                self._split(rejected, at)
+                taken = [rejected + 1] if far_first else [rejected]
+        return taken
+
+    def _tweet_edge(self, i: int, far_first: bool) -> int | None:
+        """Where in unit `i` a tweet would end and prose begin (`far_first`: the prose comes
+        first), if its two sides read that differently."""
+        unit = self.units[i]
+        best, best_gap = None, REFINE_GAP
+        for m in text_units.SOFT_CUT_RE.finditer(self.doc, unit.start, unit.end):
+            first, second = self.doc[unit.start : m.start()], self.doc[m.end() : unit.end]
+            if len(first.split()) < REFINE_MIN_WORDS or len(second.split()) < REFINE_MIN_WORDS:
+                continue
+            far, near = (first, second) if far_first else (second, first)
+            far_like = tweet_register.tweet_likeness(far)
+            gap = tweet_register.tweet_likeness(near) - far_like
+            if far_like < REFINE_FAR_MAX and gap > best_gap:
+                best, best_gap = m, gap
+        return None if best is None else best.start()
+
+    def _split(self, i: int, at: int) -> None:
+        """Unit `i` becomes two at offset `at` (a soft cut: whitespace from `at` on)."""
+        unit = self.units[i]
+        start = at
+        while start < unit.end and self.doc[start].isspace():
+            start += 1
+        first = replace(unit, end=at)
+        second = replace(unit, start=start, join="space")
+        self.units[i : i + 1] = [first, second]
+        self.taken = {j + 1 if j > i else j for j in self.taken}
+        starts = [u.start for u in self.units]
+        self.positions = [bisect_left(starts, a.end) for a in self.attributions]
+        self.stops = set(self.positions)
+        self._unit_langs = {j + 1 if j > i else j: v for j, v in self._unit_langs.items()}
+        self._unit_langs.pop(i, None)
+        self._unit_langs.pop(i + 1, None)
 
     def spans(self, units: list[int]) -> list[Span]:
         """One span per run of units on the same line, from the first unit's start to the

@@ -52,6 +52,14 @@ EMBED_LABELS = ("Ver más", "See more", "View this post on Instagram")
 EMBED_LABEL_RE = re.compile(rf"(?:{'|'.join(EMBED_LABELS)})(?=[\"“¿¡@#{_UPPER}])")
 
 
+# Where a block may end inside a unit of a glued body although no sentence ends there: a
+# capitalised word after a word (`…se manifiesta Includes a 90-day…`), or a sentence end
+# before a word in lower case (`"Welcome Jose". what´s your…`).
+SOFT_CUT_RE = re.compile(
+    rf"(?<=[^\s.!?…:;,(\[“«¿¡-])\s+(?=[{_UPPER}][a-zß-ÿ])|(?<=[.!?…])\s+(?=[a-zß-ÿ])"
+)
+
+
 @dataclass(frozen=True)
 class Unit:
     """A piece of text between boundaries: `[start, end)` into the document, no blanks around

@@ -136,3 +136,14 @@ def test_a_whole_body_on_one_line_with_two_tweets_glued_to_the_prose() -> None:
     ]
     kinds = {s.text: s.kind for s in segment(doc_text(text, "g.txt"))}
     assert kinds["Ver más"] == "boilerplate"
+
+
+def test_a_tweet_that_ends_without_a_sentence_end_stops_where_the_prose_begins() -> None:
+    """In a spaced body the continuation `jajaja…` runs into the article's next sentence with
+    nothing but a space and a capital between them: the register tells them apart."""
+    first = "Otra vez sin autobús en mi barrio, y ya van tres días seguidos."
+    more = "jajaja que alguien me lleve al trabajo porfa 🙏🙏"
+    credit = "— Lucía Martín (@lucia_martin) April 13, 2023"
+    text = body("S", [*PROSE[:2], first, credit, more, *PROSE[2:]])
+    (tweet,) = tweets_of(text)
+    assert texts(text, tweet) == [first, more]
