@@ -428,6 +428,13 @@ def _letters(text: str) -> int:
     return _forms(text).cleaned_letters
 
 
+def _sure_against(own: LangDecision, segment_lang: str) -> bool:
+    """Whether a short sentence stays `SENTENCE_SURE` of its own language with its
+    segment's language weighed `SEGMENT_WEIGHT` times."""
+    weighed = with_context(own, segment_lang, SEGMENT_WEIGHT)
+    return weighed.lang == own.lang and weighed.prob >= SENTENCE_SURE
+
+
 def detect_segment(segment: Segment, context: str) -> Segment:
     """The segment's language and each sentence's. A sentence is judged by itself when it
     is long enough or the model is sure of it even with its segment's language weighed in
@@ -443,10 +450,8 @@ def detect_segment(segment: Segment, context: str) -> Segment:
     sentences = []
     for sentence in segment.sentences:
         own = _judge(sentence.text)
-        weighed = with_context(own, seg_lang.lang, SEGMENT_WEIGHT)
         sure = own.lang != "und" and (
-            _letters(sentence.text) >= SHORT_SENTENCE_LETTERS
-            or (weighed.lang == own.lang and weighed.prob >= SENTENCE_SURE)
+            _letters(sentence.text) >= SHORT_SENTENCE_LETTERS or _sure_against(own, seg_lang.lang)
         )
         if not sure and seg_lang.lang != "und":
             own = replace(seg_lang, reason="from_segment")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -48,7 +48,8 @@ MODEL_FILE = "language_model.npz"
 CLASSES = ("ca", "en", "es", "eu", "gl", "pt", "und", "other")
 OTHER_LANGS = ("fr", "it")
 NGRAM_ORDERS = (1, 2, 3, 4)
-PY3LANGID_CHARS = 400
+# Longer than any cleaned TweetLID tweet (140): the fitted features are the same as uncut.
+PY3LANGID_CHARS = 160
 GROUPS = ("ngrams", "langdetect", "py3langid", "words", "shape")
 # A place check-in (`@ Espinho http://instagram.com/p/…`): a name, no language.
 _check_in = re.compile(r"(?:^|\s)@ \S|instagram\.com/p/|foursquare\.com|swarmapp\.com")
@@ -57,11 +58,79 @@ _laugh = re.compile(r"\b(?:(?:[jh][aeiou]){2,}[jh]?|j[aj]{3,}|xd+|lol|k{3,}|rs(?
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the model reads of one text: its words (for the n-grams) and the dense
-    features by group (names in `dense_names()`, same order)."""
+    """What the model reads of one text: its words (for the n-grams), in the pieces
+    `flows.detect` cuts a text into (lines, sentences), and the dense features by group
+    (names in `dense_names()`, same order)."""
 
-    words: tuple[str, ...]
+    chunks: tuple[tuple[str, ...], ...]
     dense: tuple[float, ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(chain.from_iterable(self.chunks))
+
+
+class _Counts(NamedTuple):
+    """What `evidence` counts in a text: sums over its pieces (every pattern counted stays
+    within a piece: pieces are cut at whitespace), so a body's counts are its lines'."""
+
+    chunks: tuple[tuple[str, ...], ...]
+    tokens: int
+    listed: tuple[int, ...]  # tokens in each of `flows.detect.WORDS`' lists
+    unlisted: int
+    links: int
+    mentions: int
+    hashtags: int
+    emoji: int
+    laughter: bool
+    check_in: bool
+    non_space: int
+    capitalised: int
+    all_caps: int
+
+
+@lru_cache(maxsize=1 << 13)
+def _counts(text: str) -> _Counts:
+    from flows import detect
+
+    chunks = detect._pieces(text)
+    if len(chunks) > 1:
+        parts = [_counts(chunk) for chunk in chunks]
+        return _Counts(
+            tuple(chain.from_iterable(p.chunks for p in parts)),
+            sum(p.tokens for p in parts),
+            tuple(map(sum, zip(*(p.listed for p in parts), strict=True))),
+            sum(p.unlisted for p in parts),
+            sum(p.links for p in parts),
+            sum(p.mentions for p in parts),
+            sum(p.hashtags for p in parts),
+            sum(p.emoji for p in parts),
+            any(p.laughter for p in parts),
+            any(p.check_in for p in parts),
+            sum(p.non_space for p in parts),
+            sum(p.capitalised for p in parts),
+            sum(p.all_caps for p in parts),
+        )
+    forms = detect._forms(text)
+    cleaned = forms.cleaned
+    tokens = Counter(detect.TOKEN_RE.findall(forms.prepared))
+    listed = _listed_words()
+    split = cleaned.split()
+    return _Counts(
+        (tuple(cleaned.lower().split()),),
+        tokens.total(),
+        tuple(sum(tokens[t] for t in ws.intersection(tokens)) for ws in _word_sets()),
+        sum(n for t, n in tokens.items() if t not in listed),
+        len(entities.URL_RE.findall(text)),
+        len(entities.MENTION_RE.findall(text)) if "@" in text else 0,
+        len(entities.HASHTAG_RE.findall(text)) if "#" in text else 0,
+        0 if text.isascii() else len(entities.EMOJI_RE.findall(text)),
+        bool(_laugh.search(cleaned.lower())),
+        bool(_check_in.search(text)),
+        len("".join(text.split())),
+        sum(w[:1].isupper() for w in split),
+        sum(w.isupper() and len(w) > 1 for w in split),
+    )
 
 
 def dense_names() -> tuple[tuple[str, str], ...]:
@@ -111,7 +180,8 @@ def evidence(text: str) -> Evidence:
 
     forms = detect._forms(text)
     cleaned, prepared = forms.cleaned, forms.prepared
-    words = tuple(cleaned.lower().split())
+    counted = _counts(text)
+    n_words = sum(map(len, counted.chunks))
     letters = forms.cleaned_letters
     latin = detect._is_latin("".join(prepared.split())) if prepared else True
     dense: list[float] = []
@@ -131,34 +201,30 @@ def evidence(text: str) -> Evidence:
     else:
         py = [1.0 / len(second_opinion.LANGS)] * len(second_opinion.LANGS)
     dense += py + [math.log10(p + 1e-4) / 4 for p in py]
-    tokens = Counter(detect.TOKEN_RE.findall(prepared))
-    n_tokens = max(1, tokens.total())
-    dense += [sum(tokens[t] for t in ws.intersection(tokens)) / n_tokens for ws in _word_sets()]
+    n_tokens = max(1, counted.tokens)
+    dense += [n / n_tokens for n in counted.listed]
     spanish = detect._text_evidence(text)
     dense += [_signed_log(spanish[lang]) / 2 for lang in detect.WORDS if lang != "es"]
-    listed = _listed_words()
-    split = cleaned.split()
-    ascii_only = text.isascii()
     dense += [
         float(latin),
         math.log1p(letters) / 4,
         float(letters == 0),
         float(0 < letters < detect.MIN_LETTERS),
-        math.log1p(len(words)) / 3,
-        math.log1p(len(entities.URL_RE.findall(text))),
-        math.log1p(len(entities.MENTION_RE.findall(text)) if "@" in text else 0),
-        math.log1p(len(entities.HASHTAG_RE.findall(text)) if "#" in text else 0),
-        math.log1p(0 if ascii_only else len(entities.EMOJI_RE.findall(text))),
-        float(bool(_laugh.search(cleaned.lower()))),
+        math.log1p(n_words) / 3,
+        math.log1p(counted.links),
+        math.log1p(counted.mentions),
+        math.log1p(counted.hashtags),
+        math.log1p(counted.emoji),
+        float(counted.laughter),
         float(letters > 0 and forms.prepared_letters == 0),
-        letters / max(1, len("".join(text.split()))),
-        sum(w[:1].isupper() for w in split) / max(1, len(words)),
-        sum(w.isupper() and len(w) > 1 for w in split) / max(1, len(words)),
-        sum(n for t, n in tokens.items() if t not in listed) / n_tokens,
-        float(tokens.total() == 1),
-        float(bool(_check_in.search(text))),
+        letters / max(1, counted.non_space),
+        counted.capitalised / max(1, n_words),
+        counted.all_caps / max(1, n_words),
+        counted.unlisted / n_tokens,
+        float(counted.tokens == 1),
+        float(counted.check_in),
     ]
-    return Evidence(words, tuple(dense))
+    return Evidence(counted.chunks, tuple(dense))
 
 
 @lru_cache(maxsize=1)
@@ -248,22 +314,30 @@ def digest() -> str:
 @lru_cache(maxsize=1 << 16)
 def _word_rows(word: str) -> tuple[int, tuple[int, ...]]:
     """How many n-grams `word` has, and the model's rows of those it knows."""
-    vocabulary = model().vocabulary
     grams = word_ngrams(word)
-    return len(grams), tuple(vocabulary[g] for g in grams if g in vocabulary)
+    return len(grams), tuple([r for r in map(model().vocabulary.get, grams) if r is not None])
 
 
-def _ngram_logits(words: tuple[str, ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
+@lru_cache(maxsize=1 << 13)
+def _chunk_ngrams(chunk: tuple[str, ...]) -> tuple[int, np.ndarray[Any, np.dtype[np.float64]]]:
+    """How many n-grams the words of one piece have, and the sum of their rows."""
+    fitted = model()
+    known = [_word_rows(w) for w in chunk]
+    rows = list(chain.from_iterable(r for _, r in known))
+    summed = fitted.ngram_weights[rows].sum(axis=0, dtype=np.float64)
+    return sum(count for count, _ in known), summed
+
+
+def _ngram_logits(chunks: tuple[tuple[str, ...], ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
     """The n-gram block's logits: the rows of every n-gram summed, scaled as in fitting
     (by the square root of their number, at most `ngram_cap`)."""
     fitted = model()
-    known = [_word_rows(w) for w in words]
-    n = sum(count for count, _ in known)
+    parts = [_chunk_ngrams(c) for c in chunks]
+    n = sum(count for count, _ in parts)
     if not n:
         return np.zeros(len(CLASSES))
-    rows = list(chain.from_iterable(r for _, r in known))
-    summed = fitted.ngram_weights[rows].sum(axis=0, dtype=np.float64)
-    return summed * (math.sqrt(min(n, fitted.ngram_cap)) / n)  # type: ignore[no-any-return]
+    summed = parts[0][1] if len(parts) == 1 else np.sum([v for _, v in parts], axis=0)
+    return summed * (math.sqrt(min(n, fitted.ngram_cap)) / n)
 
 
 def _clipped(ev: Evidence) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -278,7 +352,7 @@ def logits(ev: Evidence) -> np.ndarray[Any, np.dtype[np.float64]]:
     """The model's logits for `ev` (before temperature)."""
     fitted = model()
     dense: np.ndarray[Any, np.dtype[np.float64]] = _clipped(ev) @ fitted.dense_weights
-    total: np.ndarray[Any, np.dtype[np.float64]] = _ngram_logits(ev.words) + dense + fitted.bias
+    total: np.ndarray[Any, np.dtype[np.float64]] = _ngram_logits(ev.chunks) + dense + fitted.bias
     return total
 
 
@@ -290,7 +364,7 @@ def contributions(ev: Evidence) -> dict[str, np.ndarray[Any, np.dtype[np.float64
     checked (an English body came out Spanish before this)."""
     fitted = model()
     dense = _clipped(ev)[:, None] * fitted.dense_weights
-    out: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {"ngrams": _ngram_logits(ev.words)}
+    out: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {"ngrams": _ngram_logits(ev.chunks)}
     groups = [g for g, _ in dense_names()]
     for group in GROUPS[1:]:
         out[group] = dense[[i for i, g in enumerate(groups) if g == group]].sum(axis=0)
