@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 
 from flows.detect import detect_document
+from flows.html_page import with_embeds
 from flows.records import Article, ProcessedDocument
 from flows.segment import segment
 
@@ -24,7 +25,7 @@ def default_workers() -> int:
 
 def analyse_articles(articles: Sequence[Article]) -> list[ProcessedDocument]:
     """Segment and detect `articles`, in this process."""
-    return [detect_document(ProcessedDocument(a, segment(a))) for a in articles]
+    return [detect_document(ProcessedDocument(a, with_embeds(a, segment(a)))) for a in articles]
 
 
 def analyse_in_workers(articles: Sequence[Article], workers: int) -> list[ProcessedDocument]:

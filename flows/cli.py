@@ -260,8 +260,8 @@ def run(
     title_field: str | None,
     id_field: str | None,
 ) -> None:
-    """Run the flow once over every article under PATHS (default: seeds/): .txt files, and
-    one article per record of .jsonl, .json, .csv and .parquet files."""
+    """Run the flow once over every article under PATHS (default: seeds/): .txt files, HTML
+    pages, and one article per record of .jsonl, .json, .csv and .parquet files."""
     started = time.perf_counter()
     from flows.ingest import KINDS, scan
     from flows.runner import run_once, stop_on_sigterm

@@ -38,7 +38,10 @@ from flows.records import (
 from flows.report import runs_schema
 
 # 2: `sentence_pairs.engine_signature`, `runs.signature` and `runs.counters`.
-SCHEMA_VERSION = "2"
+# 3: where an article came from (`documents.source_file`, `source_row`, `source_id`,
+# `source_url`; `rejects.source_row`) and an HTML embed's evidence (`segments.embed_lang`,
+# `tweet_url`). Older files read with these columns null.
+SCHEMA_VERSION = "3"
 STAGING = ".staging"
 REPORTS = "reports"  # HTML reports (flows.report_html)
 EXPORTS = "exports"  # default folder of `bilingual export` (flows.export)

@@ -3,7 +3,9 @@ tools read: TMX 1.4b, Moses plain text (one file per language, line-aligned) and
 
 Only pairs whose status is `translated` in the data go out (copied, pending and failed ones
 do not); each distinct pair (languages, source, target) once, with the number of times it
-occurs and the ids of its first occurrence."""
+occurs and the ids of its first occurrence, and who said it and where it was read (the
+tweet's author, handle, date and status URL; the article's input, record id and URL), so a
+translation memory keeps its provenance without a join."""
 
 from __future__ import annotations
 
@@ -54,6 +56,14 @@ class ExportPair:
     score: float | None
     run_date: date
     count: int
+    # who said it and where it was read, so that a translation memory keeps its provenance
+    author_name: str | None = None
+    author_handle: str | None = None
+    posted_on: date | None = None
+    tweet_url: str | None = None
+    source_path: str | None = None  # the article's input: its file, or `<file>#<row>`
+    source_id: str | None = None
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ def translated_pairs(root: Path, min_score: float | None = None) -> list[ExportP
         key = (p["src_lang"], p["tgt_lang"], p["src_text"], p["tgt_text"])
         first.setdefault(key, p)
         counts[key] = counts.get(key, 0) + 1
+    said = _rows_by(root, "segments", "segment_id", {p["segment_id"] for p in first.values()})
+    read = _rows_by(root, "documents", "doc_id", {p["doc_id"] for p in first.values()})
     return [
         ExportPair(
             src_lang=p["src_lang"],
@@ -98,9 +110,26 @@ def translated_pairs(root: Path, min_score: float | None = None) -> list[ExportP
             score=p["score"],
             run_date=p["run_date"],
             count=counts[key],
+            **{name: said.get(p["segment_id"], {}).get(name) for name in SEGMENT_PROVENANCE},
+            **{name: read.get(p["doc_id"], {}).get(name) for name in DOCUMENT_PROVENANCE},
         )
         for key, p in first.items()
     ]
+
+
+SEGMENT_PROVENANCE = ("author_name", "author_handle", "posted_on", "tweet_url")
+DOCUMENT_PROVENANCE = ("source_path", "source_id", "source_url")
+
+
+def _rows_by(root: Path, dataset: str, key: str, values: set[str]) -> dict[str, dict[str, Any]]:
+    """`key → row` of the committed rows of `dataset` whose `key` is one of `values` (the
+    provenance columns only; looked up by key)."""
+    names = SEGMENT_PROVENANCE if dataset == "segments" else DOCUMENT_PROVENANCE
+    if not values:
+        return {}
+    committed = datasets.committed_run_ids(root)
+    table = datasets.read_dataset(root, dataset, [key, *names, "run_id"], where=(key, values))
+    return {r[key]: r for r in table.to_pylist() if r["run_id"] in committed}
 
 
 # --- formats ----------------------------------------------------------------------------
@@ -115,6 +144,8 @@ PROP_FIELDS = (
     "score",
     "count",
     "run_date",
+    *SEGMENT_PROVENANCE,
+    *DOCUMENT_PROVENANCE,
 )
 JSONL_FIELDS = (
     "src_lang",

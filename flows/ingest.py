@@ -28,8 +28,9 @@ MAX_CONTROL_SHARE = 0.01
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The kinds of input read, by file name suffix: one article per file, one per record.
 TEXT_KINDS = (".txt",)
+PAGE_KINDS = (".html", ".htm")
 RECORD_KINDS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
-KINDS = (*TEXT_KINDS, *RECORD_KINDS)
+KINDS = (*TEXT_KINDS, *PAGE_KINDS, *RECORD_KINDS)
 
 
 def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> list[Path]:

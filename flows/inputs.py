@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from flows.ingest import is_record_file, read_article
+from flows.html_page import read_page
+from flows.ingest import PAGE_KINDS, is_record_file, read_article
 from flows.records import Article, Reject
 from flows.rows import DEFAULT_FIELDS, Fields, read_records
 
@@ -16,6 +17,8 @@ def read_input(path: Path, fields: Fields = DEFAULT_FIELDS) -> Iterator[Article 
     (a row file a record at a time)."""
     if is_record_file(path):
         yield from read_records(path, fields)
+    elif path.suffix.lower() in PAGE_KINDS:
+        yield read_page(path)
     else:
         yield read_article(path)
 

@@ -27,6 +27,24 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Embed:
+    """A tweet embedded in an HTML page, as its embed markup gives it: exact text, author,
+    handle, date as written, status URL and id, and Twitter's own `lang` attribute (evidence
+    beside the detector's decision, never the decision); `start`/`end` locate its text in
+    the article's normalised text (None: not found there)."""
+
+    text: str
+    author_name: str | None = None
+    author_handle: str | None = None
+    date_text: str | None = None
+    url: str | None = None
+    tweet_id: str | None = None
+    lang: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     """One ingested input (a file, or one record of a JSONL/JSON/CSV/Parquet file): normalised
     text and where it came from. `source_path` names the input: the file, or for a record
@@ -43,6 +61,7 @@ class Article:
     source_row: int | None = None
     source_id: str | None = None
     source_url: str | None = None
+    embeds: tuple[Embed, ...] = ()  # an HTML page's embedded tweets
 
     @property
     def source_file(self) -> str:
@@ -136,6 +155,8 @@ class Segment:
     mentions: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     note: str | None = None
+    embed_lang: str | None = None  # an HTML embed's own `lang` attribute (evidence only)
+    tweet_url: str | None = None  # a tweet's status URL, when its embed gives it
 
     @property
     def segment_id(self) -> str:
@@ -145,7 +166,8 @@ class Segment:
 @cache
 def segments_schema() -> pa.Schema:
     """`segments`: a `Segment`, its language decision spelled out (`lang`, `lang_prob`,
-    `lang_reason`, `lang_candidates`) and the run that wrote it. Its sentences are in
+    `lang_reason`, `lang_candidates`; an HTML embed's own `lang` apart, `embed_lang`) and the
+    run that wrote it. Its sentences are in
     `sentence_pairs`."""
     import pyarrow as pa
 
@@ -172,6 +194,8 @@ def segments_schema() -> pa.Schema:
             ("mentions", strings),
             ("urls", strings),
             ("note", pa.string()),
+            ("embed_lang", pa.string()),
+            ("tweet_url", pa.string()),
             ("run_id", pa.string()),
         ]
     )

@@ -68,7 +68,7 @@ def test_empty_input_warns_and_exits_0_without_prefect(tmp_path: Path) -> None:
         timeout=120,
     )
     assert (done.returncode, done.stdout) == (0, "")
-    kinds = ".txt, .jsonl, .ndjson, .json, .csv, .parquet"
+    kinds = ".txt, .html, .htm, .jsonl, .ndjson, .json, .csv, .parquet"
     expected = f"warning: no input files ({kinds}) under {tmp_path / 'empty'}; nothing to do\n"
     assert done.stderr == expected
     assert not (tmp_path / "out").exists()
