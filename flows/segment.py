@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import chain
 
 from flows import attribution, entities, text_units, tweet_extent, tweet_register
 from flows.detect import detect
@@ -116,6 +117,9 @@ LINE_LANG_SURE = 0.9
 REFINE_FAR_MAX = -0.6
 REFINE_GAP = 0.8
 REFINE_MIN_WORDS = 2
+
+# Longer than any tweet, long links counted as Twitter counts them (23 characters) included.
+READ_AT_MOST = 3 * TWEET_MAX_CHARS
 
 # Decides whether unit `i`, as the extent model sees it, is tweet text. The segmenter asks the
 # model; `benchmarks/fit_extent.py` asks the truth, and so sees every unit the segmenter weighs.
@@ -242,21 +246,23 @@ class Layout:
         if above:
             if n == 0:
                 return False
-            run = range(self.positions[n - 1], i + 1)
-            joins = [self.units[j].join for j in run]
+            run = range(i, self.positions[n - 1] - 1, -1)  # from `i` back to the attribution
+            breaks: Iterable[str] = (self.units[j].join for j in run)
         else:
             if n == len(self.positions):
                 return False
             run = range(i, self.positions[n])
-            joins = [self.units[j].join for j in run[1:]]
-            joins.append(
-                text_units.join_between(
-                    self.doc, self.units[run[-1]].end, self.attributions[n].start
-                )
-            )
-        if any(join in ("newline", "blank") for join in joins):
+            last = self.units[run[-1]].end
+            after = text_units.join_between(self.doc, last, self.attributions[n].start)
+            breaks = chain((self.units[j].join for j in run[1:]), [after])
+        if any(join in ("newline", "blank") for join in breaks):
             return False
-        return tweet_length(self.text(list(run))) <= TWEET_MAX_CHARS
+        length = 0
+        for j in run:  # a long stretch is not measured to its end
+            length += self.units[j].end - self.units[j].start + 1
+            if length > READ_AT_MOST:
+                return False
+        return tweet_length(self.text(sorted(run))) <= TWEET_MAX_CHARS
 
     def _alone(self, k: int) -> bool:
         """Attribution `k` is a paragraph of its own: blank lines (or the ends) around it."""
