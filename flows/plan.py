@@ -248,7 +248,7 @@ def document_counters(docs: Iterable[ProcessedDocument]) -> Counter[str]:
             counts["segment.sentences"] += len(segment.sentences)
             decision = segment.lang
             if decision.lang == "und":
-                counts[f"detect.und.{decision.reason or 'unknown'}"] += 1
+                counts[f"detect.und.{decision.reason or 'model'}"] += 1
             elif decision.reason:
                 counts[f"detect.decided_by.{decision.reason}"] += 1
     return counts
