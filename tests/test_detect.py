@@ -65,10 +65,12 @@ def test_nothing_to_judge_is_und_with_a_reason(text: str, reason: str) -> None:
         assert decision.prob > 0.5
 
 
-def test_laughter_alone_is_spanish_in_a_spanish_article_only_if_the_model_says_so() -> None:
-    alone = detect("RT @marta_lp: jajajaja 😂")
-    assert alone.lang in ("und", "es")
-    assert dict(alone.candidates).get("es", 0.0) > 0.05  # j-laughter leans Spanish
+def test_j_laughter_leans_spanish_without_being_sure() -> None:
+    # TweetLID labels a tweet of `jajaja` `und` as often as not: the model says Spanish, and
+    # its confidence says how little that means.
+    laugh = detect("RT @marta_lp: jajajaja 😂")
+    assert laugh.lang == "es" and 0.5 < laugh.prob < 0.9
+    assert detect("RT @marta_lp: jajajaja 😂", context="es").prob > laugh.prob
 
 
 def test_decisions_are_deterministic_and_keep_candidates() -> None:
