@@ -21,7 +21,7 @@ REASONS: dict[str, str] = {
     "from_segment": "a short sentence takes the language of its segment",
     "from_article": "a segment too short to judge takes the article's language",
     "empty": "no text at all",
-    "no_text": "nothing but links, @handles, emoji or laughter",
+    "no_text": "nothing but links, @handles, emoji or digits, or the model's und for laughter",
     "too_short": "fewer than 3 letters left to judge",
     "boilerplate": "page furniture (share buttons, bylines): not judged",
 }
@@ -76,6 +76,8 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
     if reason in ("script", "no_features"):
         top = f" ({decision.lang} {decision.prob:.3f})" if decision.candidates else ""
         return [*rules, f"{reason}: {REASONS[reason]}{top}"]
+    if reason == "no_text" and detection._forms(text).cleaned_letters == 0:  # no model: no letters
+        return [*rules, f"no_text: {REASONS['no_text']}"]
     if reason in ("no_text", "too_short"):
         rules.append(f"{reason}: {REASONS[reason]}")
     own = detection._judge(text)
