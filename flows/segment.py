@@ -127,7 +127,7 @@ Decide = Callable[[int, tweet_extent.LineView], bool]
 
 
 def by_model(_: int, view: tweet_extent.LineView) -> bool:
-    return tweet_extent.log_odds(view) > 0
+    return tweet_extent.takes(view)
 
 
 class Layout:
@@ -225,7 +225,6 @@ class Layout:
             reaches_other=self._reaches_other(i, above),
             after_link=not above and nearer is not None and ends_with_link(self.text_of(nearer)),
             after_label=above and i > 0 and self._is_label(i - 1),
-            tweet_like=tweet_register.tweet_likeness(self.text_of(i)),
             style=self.style,
         )
 

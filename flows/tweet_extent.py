@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flows import entities
+from flows import entities, tweet_register
 
 # A sentence of article prose: long enough, capitalised, closed by sentence punctuation,
 # without Twitter marks. Tweets break at least one of these far more often than prose does.
@@ -199,9 +199,11 @@ class LineView:
     edge: bool  # its far side is a glued block boundary or another attribution
     after_link: bool  # below the attribution, right after tweet text that ends with a link
     after_label: bool  # above the attribution, right after an embed label (`Ver más`)
-    tweet_like: float  # how much it reads like a tweet rather than news (`tweet_register`)
     style: str  # the body's style, one of BODY_STYLES: which model weighs it
     reaches_other: bool  # it may be the tweet of the next attribution on its far side
+    # how much it reads like a tweet rather than news (`tweet_register`); None: worked out
+    # from `text` when a decision needs it
+    tweet_like: float | None = None
 
 
 def tweet_length(text: str) -> int:
@@ -274,7 +276,7 @@ def features(line: LineView) -> dict[str, float]:
         reaches_other=float(line.reaches_other),
         after_link=float(line.after_link),
         after_label=float(line.after_label),
-        tweet_like=line.tweet_like,
+        tweet_like=register(line),
         introduces=float(text.endswith(":") or bool(REPORTING_RE.search(text))),
         informal=float(bool(LAUGH_OR_SHOUT_RE.search(text) or entities.EMOJI_RE.search(text))),
         long=min(len(text), 600) / 200,
@@ -282,7 +284,23 @@ def features(line: LineView) -> dict[str, float]:
     return values
 
 
+def register(line: LineView) -> float:
+    return tweet_register.tweet_likeness(line.text) if line.tweet_like is None else line.tweet_like
+
+
 def log_odds(line: LineView) -> float:
     """The model's log-odds that `line` is tweet text, by the model of its body's style."""
     weights = WEIGHTS[line.style]
     return BIAS[line.style] + sum(weights[name] * value for name, value in features(line).items())
+
+
+def takes(line: LineView) -> bool:
+    """Whether the model takes `line` for tweet text. The register is read only when the rest
+    of the evidence leaves the decision open (most units' decisions it cannot change)."""
+    if line.tweet_like is None:
+        weight = WEIGHTS[line.style]["tweet_like"]
+        least, most = sorted((weight * tweet_register.LOW, weight * tweet_register.HIGH))
+        without = log_odds(replace(line, tweet_like=0.0))
+        if without + least > 0 or without + most <= 0:
+            return without > 0
+    return log_odds(line) > 0
