@@ -17,7 +17,16 @@ from flows.errors import BilingualError
 FORMATS = ("table", "json", "csv")
 TITLE_WIDTH = 16  # an article's title in a table cell, shortened with "…"
 DOC_ID_PREFIX = 8  # how much of a doc_id `docs` shows; enough to tell documents apart
-PAIR_FIELDS = ("run_date", "doc_id", "article", "author", "original", "translation", "status")
+PAIR_FIELDS = (
+    "run_date",
+    "doc_id",
+    "article",
+    "source",
+    "author",
+    "original",
+    "translation",
+    "status",
+)
 # `show --explain --format csv`: the segment's language decision, flattened.
 EXPLAIN_FIELDS = ("lang", "confidence", "reason", "candidates", "cleaned", "rules")
 DOC_FIELDS = ("doc_id", "title", "tweets", "spanish_tweets", "run_date", "source_path")
@@ -48,8 +57,9 @@ def pair_rows(
     out: Path, *, doc_id: str | None, show_all: bool, explain: bool = False
 ) -> list[dict[str, Any]]:
     """The sentence pairs to show, in reading order: run date, document, article title,
-    tweet author, original, translation, status (with `explain`, also `explain`: why its
-    segment has the language it has, as `detect --explain` says it)."""
+    where it was read (`source_path`), tweet author, original, translation, status (with
+    `explain`, also `explain`: why its segment has the language it has, as `detect
+    --explain` says it)."""
     if not datasets.part_files(out, "sentence_pairs"):
         raise BilingualError(f"{out}: no sentence_pairs dataset here; run `bilingual run` first")
     wanted = resolve_doc_id(out, doc_id) if doc_id is not None else None
@@ -61,8 +71,10 @@ def pair_rows(
         r["segment_id"]: r for r in datasets.read_dataset(out, "segments", columns).to_pylist()
     }
     authors = {sid: r["author_handle"] for sid, r in segment_rows.items()}
-    documents = datasets.read_dataset(out, "documents", ["doc_id", "title"])
+    documents = datasets.read_dataset(out, "documents", ["doc_id", "title", "source_path"])
     titles = {r["doc_id"]: r["title"] for r in documents.to_pylist()}
+    # where the article was read: its file, or `file#row` for a record of a JSONL/CSV/Parquet file
+    sources = {r["doc_id"]: r["source_path"] for r in documents.to_pylist()}
     chosen = [
         p
         for p in pairs
@@ -80,6 +92,7 @@ def pair_rows(
             "run_date": str(p["run_date"]),
             "doc_id": p["doc_id"],
             "article": titles.get(p["doc_id"]) or "",
+            "source": sources.get(p["doc_id"]) or "",
             "author": f"@{authors[p['segment_id']]}" if authors.get(p["segment_id"]) else "",
             "original": p["src_text"],
             "translation": p["tgt_text"] or "",

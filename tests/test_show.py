@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from flows.cli import main
+from tests.conftest import SEED
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SEED_DOC = "2a275ec59def6584"
@@ -82,6 +83,7 @@ def test_show_as_json_and_csv(seed_run: tuple[Path, Result]) -> None:
     assert {p["status"] for p in pairs} == {"translated"}
     assert {p["author"] for p in pairs} == {"@rosaicela_", "@m_ebrard"}
     assert all(p["article"].startswith("U.S. and Mexico") for p in pairs)
+    assert {Path(p["source"]).name for p in pairs} == {SEED.name}  # where it was read
     every = json.loads(cli("show", "--out", str(out), "--format", "json", "--all").stdout)
     assert len(every) > len(pairs) and "copied" in {p["status"] for p in every}
     table = cli("show", "--out", str(out), "--format", "csv").stdout
@@ -108,7 +110,7 @@ def test_nothing_to_show_says_so(
     )
     assert cli("show", "--out", str(out), "--format", "json").stdout == "[]\n"
     assert cli("show", "--out", str(out), "--format", "csv").stdout == (
-        "run_date,doc_id,article,author,original,translation,status\n"
+        "run_date,doc_id,article,source,author,original,translation,status\n"
     )
 
 
