@@ -13,14 +13,12 @@ anything: the page is parsed from its bytes."""
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.ingest import Decoded, decode, doc_text, normalise, reason_of
+from flows.ingest import Decoded, decode, doc_text, normalise, read_bytes
 from flows.records import Article, Embed, Reject, Segment
 
 if TYPE_CHECKING:
@@ -41,22 +39,9 @@ def read_page(path: Path) -> Article | Reject:
     """One HTML file → an `Article` of its extracted text with its embedded tweets, or a
     `Reject` saying why it cannot be one."""
     source = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the run
-    except OSError as exc:
-        return Reject(source, "unreadable", reason_of(exc))
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            return Reject(source, "not_a_file", "not a regular file")
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_PAGE_BYTES + 1)
-    except OSError as exc:
-        return Reject(source, "unreadable", reason_of(exc))
-    finally:
-        os.close(fd)
-    if len(data) > MAX_PAGE_BYTES:
-        return Reject(source, "too_large", f"over the {MAX_PAGE_BYTES} byte limit for a page")
+    data = read_bytes(path, MAX_PAGE_BYTES)
+    if isinstance(data, Reject):
+        return data
     page = _decode_page(data)
     if isinstance(page, str):
         return Reject(source, page, f"the page is {page}, not text")

@@ -250,8 +250,9 @@ def _legacy(data: bytes) -> Decoded | str:
     return Decoded(str(best), best.encoding, round(1.0 - best.chaos, 3))
 
 
-def read_article(path: Path) -> Article | Reject:
-    """One file → an `Article`, or a `Reject` saying why it cannot be one."""
+def read_bytes(path: Path, limit: int) -> bytes | Reject:
+    """The bytes of the regular file `path`, at most `limit` of them, or a `Reject` saying why
+    they cannot be read (missing, unreadable, not a regular file, too large)."""
     source = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the run
@@ -261,18 +262,27 @@ def read_article(path: Path) -> Article | Reject:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return Reject(source, "not_a_file", f"a {_kind(info.st_mode)}, not a regular file")
-        if info.st_size > MAX_BYTES:
+        if info.st_size > limit:
             return Reject(
-                source, "too_large", f"{info.st_size} bytes is over the {MAX_BYTES} byte limit"
+                source, "too_large", f"{info.st_size} bytes is over the {limit} byte limit"
             )
         with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
         return Reject(source, "unreadable", reason_of(exc))
     finally:
         os.close(fd)
-    if len(data) > MAX_BYTES:
-        return Reject(source, "too_large", f"over the {MAX_BYTES} byte limit")
+    if len(data) > limit:
+        return Reject(source, "too_large", f"over the {limit} byte limit")
+    return data
+
+
+def read_article(path: Path) -> Article | Reject:
+    """One file → an `Article`, or a `Reject` saying why it cannot be one."""
+    source = str(path)
+    data = read_bytes(path, MAX_BYTES)
+    if isinstance(data, Reject):
+        return data
     decoded = decode(data)
     if decoded == "binary":
         return Reject(source, "binary", "contains NUL bytes: not a text file")

@@ -35,7 +35,7 @@ def split_spans(text: str, offset: int = 0, *, tweet: bool = False) -> list[tupl
         for s, e in _split_line(line):
             cuts = [m.start() for m in TWEET_SEPARATOR_RE.finditer(line, s, e)] if tweet else []
             for a, b in zip([s, *cuts], [*cuts, e], strict=True):
-                a, b = _strip(line, a, b)
+                a, b = strip_span(line, a, b)
                 if b > a:
                     spans.append((offset + line_start + a, offset + line_start + b))
         line_start += len(line) + 1
@@ -55,9 +55,9 @@ def _split_line(line: str) -> list[tuple[int, int]]:
             token = word.group(1).lower() if word else ""
             if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
-        spans.append(_strip(line, start, end))
+        spans.append(strip_span(line, start, end))
         start = end
-    spans.append(_strip(line, start, len(line)))
+    spans.append(strip_span(line, start, len(line)))
     return [(s, e) for s, e in spans if e > s]
 
 
@@ -66,7 +66,8 @@ def _opens_sentence(opener: str) -> bool:
     return "@" in opener or "#" in opener or last.isdigit() or last.isupper() or not last.isalpha()
 
 
-def _strip(line: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(line: str, start: int, end: int) -> tuple[int, int]:
+    """`(start, end)` moved inwards past the blanks at either end of `line[start:end]`."""
     while start < end and line[start].isspace():
         start += 1
     while end > start and line[end - 1].isspace():

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from flows.sentences import split_spans
+from flows.sentences import split_spans, strip_span
 
 # How a unit follows the text before it: across a blank line, a line break, nothing at all
 # (a block boundary the scraper removed), or a space (a sentence end, or a spaced body).
@@ -138,7 +138,7 @@ def _cut(
         a, b = start + m.start(), start + m.end()
         line = lines.line(a)
         if not {line - 1, line, line + 1} & split_lines:  # far from any attribution: whole
-            a, b = _strip(doc, a, b)
+            a, b = strip_span(doc, a, b)
             if b > a:
                 yield a, b
             continue
@@ -157,7 +157,7 @@ def _cut(
             if split:
                 yield from split_spans(doc[s:e], s)
             else:
-                s, e = _strip(doc, s, e)
+                s, e = strip_span(doc, s, e)
                 if e > s:
                     yield s, e
 
@@ -168,11 +168,3 @@ def _after_closing_quote(doc: str, cut: int, line_start: int) -> int:
     if doc.startswith('"', cut) and doc.count('"', line_start, cut) % 2 == 1:
         return cut + 1
     return cut
-
-
-def _strip(doc: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and doc[start].isspace():
-        start += 1
-    while end > start and doc[end - 1].isspace():
-        end -= 1
-    return start, end
