@@ -302,11 +302,8 @@ def _csv(fh: IO[bytes], source: str, fields: Fields) -> Iterator[Article | Rejec
         yield Reject(source, "bad_csv", f"the header row does not parse: {exc}")
         return
     names = [h.strip() for h in header]
-    if not any(n in names for n in fields.text_names()):
-        tried = ", ".join(fields.text_names())
-        shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
-        message = f"no text column (tried {tried}; the header has {shown}); --text-field names it"
-        yield Reject(source, "no_text", message)
+    if missing := _no_text_column(source, fields, names, "the header"):
+        yield missing
         return
     row = 0
     while True:
@@ -360,11 +357,8 @@ def _parquet(path: Path, fields: Fields) -> Iterator[Article | Reject]:
         yield Reject(source, "bad_parquet", f"not a readable Parquet file: {message}")
         return
     names = file.schema_arrow.names
-    if not any(n in names for n in fields.text_names()):
-        tried = ", ".join(fields.text_names())
-        shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
-        message = f"no text column (tried {tried}; the file has {shown}); --text-field names it"
-        yield Reject(source, "no_text", message)
+    if missing := _no_text_column(source, fields, names, "the file"):
+        yield missing
         return
     columns = [n for n in fields.wanted() if n in names]
     row = 0
@@ -378,3 +372,13 @@ def _parquet(path: Path, fields: Fields) -> Iterator[Article | Reject]:
         row += 1
         message = f"rows from {row} on cannot be read: {message}"
         yield Reject(record_path(source, row), "bad_parquet", message, row)
+
+
+def _no_text_column(source: str, fields: Fields, names: list[str], where: str) -> Reject | None:
+    """A reject for a table none of whose columns is a text field, naming what it has."""
+    if any(n in names for n in fields.text_names()):
+        return None
+    tried = ", ".join(fields.text_names())
+    shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+    message = f"no text column (tried {tried}; {where} has {shown}); --text-field names it"
+    return Reject(source, "no_text", message)
