@@ -303,4 +303,5 @@ def takes(line: LineView) -> bool:
         without = log_odds(replace(line, tweet_like=0.0))
         if without + least > 0 or without + most <= 0:
             return without > 0
+        return without + weight * register(line) > 0  # the model is linear in it
     return log_odds(line) > 0
