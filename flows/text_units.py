@@ -20,20 +20,22 @@ JOINS = ("blank", "newline", "glued", "space")
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 # A sentence end glued to the next block: `Público.Respecto`, `said.”The`, `granizo.¿Qué`,
-# `Garrett).#Calvario`, `blame.”watching`, `sabeu ??Como`. Before a period, two word characters
-# (or a word and a bracket), so that initials (`J.K.Rowling`) stay whole.
+# `Garrett).#Calvario`, `blame.”watching`, `sabeu ??Como`, `Como dices?1 sack`. Before a
+# period, two word characters (or a word and a bracket), so that initials (`J.K.Rowling`) stay
+# whole.
 GLUED_END_RE = re.compile(
     rf"(?:(?<=\w[\w)”’\"»])\.+|[!?…]+)"
     rf"(?:[”’»)]*(?=[\"'“‘«¿¡(]?(?:[@#]\w|[{_UPPER}]))|[”’»)]+(?=[^\W\d_]))"
+    r"|(?<=\w)[!?…]+(?=\d)"
 )
 # Blocks glued without a sentence end: an opening quotation mark after a word (`CONOSE“The`),
 # a capitalised word after a closing bracket or mark (`bien hoy :)Un café`, `lado*The`), or
-# after an all-lower-case word (`xxAcabei de falar`; not `YouTube`, `iPhone`, `McDonald`), a
-# @handle glued after a word (`de menos@GorkaGarcia11`; not an e-mail address), a @handle or a
-# capital glued after a colon (`Tuesday:@jordi`, `Flip 3:Galaxy Z`).
+# after an all-lower-case word (`xxAcabei de falar`, `de jogoSi bien`; not `YouTube`, `iPhone`,
+# `McDonald`, `macOS`), a @handle glued after a word (`de menos@GorkaGarcia11`; not an e-mail
+# address), a @handle or a capital glued after a colon (`Tuesday:@jordi`, `Flip 3:Galaxy Z`).
 GLUED_BLOCK_RE = re.compile(
     rf"(?<=[^\W_])(?=[“«][^\W\d_])|(?<=[)*])(?=[{_UPPER}])"
-    rf"|(?<![\w@#/.\-])[a-zß-ÿ]{{2,}}(?=[{_UPPER}][a-zß-ÿ]{{2}})"
+    rf"|(?<![\w@#/.\-])[a-zß-ÿ]{{2,}}(?=[{_UPPER}](?:[a-zß-ÿ]|\b))"
     rf"|(?<=[^\W\d_]{{2}})(?=@\w{{1,15}}(?![\w.@]))|(?<=\w:)(?=[@#]\w|[{_UPPER}])"
 )
 # The end of a media or short link, when the next text touches it: their ids have 10 characters
