@@ -18,9 +18,14 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 
-from flows import datasets, plan, report_html, run_log
+from flows import cluster, datasets, plan, report_html, run_log
 from flows.align import SCOPES, EngineInfo
-from flows.analyse import analyse_in_workers, default_workers, workers_stopped_if_interrupted
+from flows.analyse import (
+    analyse_articles,
+    analyse_in_workers,
+    default_workers,
+    workers_stopped_if_interrupted,
+)
 from flows.check import raise_if_damaged
 from flows.errors import UsageError
 from flows.ingest import is_record_file, scan
@@ -53,10 +58,12 @@ def _translate_name(parameters: dict[str, Any]) -> str:
 # Protocol for that also asks for a classmethod no function has, hence the ignores).
 @task(name="analyse", retries=0, task_run_name=_analyse_name)  # type: ignore[arg-type]
 def analyse(
-    articles: Sequence[Article], workers: int, window: int, batch: int
+    articles: Sequence[Article], workers: int, window: int, batch: int, dask: str | None
 ) -> list[ProcessedDocument]:
-    """Segment and detect one batch of articles (in one of `workers` processes); `window`
-    and `batch` name the task run."""
+    """Segment and detect one batch of articles: on the Dask cluster at `dask` if one is
+    named, else in one of `workers` processes; `window` and `batch` name the task run."""
+    if dask:
+        return cluster.run(dask, analyse_articles, list(articles))
     return analyse_in_workers(articles, workers)
 
 
@@ -69,7 +76,12 @@ def translate(
     options: ArgosOptions,
     window: int,
     batch: int,
+    dask: str | None,
 ) -> BatchResult:
+    """Translate one batch of sentences: on the Dask cluster at `dask` if one is named
+    (where the engine is installed too), else here."""
+    if dask:
+        return cluster.run(dask, translate_texts, engine, source, target, list(texts), options)
     return translate_texts(engine, source, target, texts, options)
 
 
@@ -162,6 +174,7 @@ def bilingual_flow(
     follow_symlinks: bool = False,
     window: int = DOCUMENTS_PER_WINDOW,
     workers: int | None = None,
+    dask_address: str | None = None,
     text_field: str | None = None,
     title_field: str | None = None,
     id_field: str | None = None,
@@ -170,7 +183,7 @@ def bilingual_flow(
     read from their `text_field`, `title_field` and `id_field`: None tries the usual names)
     into the Parquet datasets under `out`, `window` inputs at a time (each window's files
     staged as it ends, one commit), segmenting and detecting in `workers` processes (None:
-    one per core)."""
+    one per core), or analysing and translating on the Dask cluster at `dask_address`."""
     check_parameters(scope, window, workers)
     started_at, t0 = datetime.now(UTC), time.perf_counter()
     root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
@@ -191,9 +204,10 @@ def bilingual_flow(
         n = None if any(is_record_file(f) for f in files) else len(files)  # records: unknown
         steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
         totals = plan.RunTotals()
-        job = WindowJob(
-            root, run, name, info, options, workers or default_workers(), totals, steps[1], log
-        )
+        if dask_address:
+            log.info(f"analysing and translating on the Dask cluster at {dask_address}")
+        where = Where(workers or default_workers(), dask_address)
+        job = WindowJob(root, run, name, info, options, where, totals, steps[1], log)
         # ingest: `window` input files at a time, each window sorted against what is written
         fields = Fields(text_field, title_field, id_field)
         intakes = plan.window_intakes(root, files, scan_rejects, window, force=force, fields=fields)
@@ -207,7 +221,7 @@ def bilingual_flow(
             log.info(run_log.window_read(index, intake))
             for step in steps:  # inputs that are no document to process count as done
                 step(intake.read - len(intake.articles))
-            analysis = Analysis(index, intake.articles, job.workers, steps[0])
+            analysis = Analysis(index, intake.articles, job.where, steps[0])
             if previous is None:
                 analysis.start()
             else:
@@ -246,6 +260,15 @@ def check_parameters(scope: str, window: int, workers: int | None) -> None:
 
 
 @dataclass(frozen=True)
+class Where:
+    """Where a run's analysis and translation run: in `workers` local processes (and the
+    flow's threads), or on the Dask cluster at `dask`."""
+
+    workers: int
+    dask: str | None
+
+
+@dataclass(frozen=True)
 class WindowJob:
     """What every window of a run shares, and what it keeps of them (`totals`)."""
 
@@ -254,7 +277,7 @@ class WindowJob:
     engine: str
     info: EngineInfo | None
     options: ArgosOptions
-    workers: int
+    where: Where
     totals: plan.RunTotals
     step: Callable[[int], None]  # advances the progress of translating and staging
     log: LoggerAdapter[Logger]  # the run's account in Prefect (`run_logger`)
@@ -263,19 +286,19 @@ class WindowJob:
 @dataclass
 class Analysis:
     """Window `index`'s segmentation and detection: `start()` submits it as tasks of
-    `DOCUMENTS_PER_BATCH` documents (run in `workers` processes); `documents()` waits for
-    them, advancing `step` by each batch's documents."""
+    `DOCUMENTS_PER_BATCH` documents (run `where`); `documents()` waits for them, advancing
+    `step` by each batch's documents."""
 
     index: int
     articles: Sequence[Article]
-    workers: int
+    where: Where
     step: Callable[[int], None]
     futures: list[PrefectFuture[list[ProcessedDocument]]] = field(default_factory=list)
 
     def start(self) -> None:
         batched = list(batches(self.articles, DOCUMENTS_PER_BATCH))
-        numbers = (unmapped(self.workers), unmapped(self.index), range(len(batched)))
-        self.futures = list(analyse.map(batched, *numbers))
+        numbers = (unmapped(self.where.workers), unmapped(self.index), range(len(batched)))
+        self.futures = list(analyse.map(batched, *numbers, unmapped(self.where.dask)))
 
     def documents(self) -> list[ProcessedDocument]:
         return [d for batch in _results(self.futures, self.step, len) for d in batch]
@@ -302,7 +325,7 @@ def finish_window(
     chunks = list(batches(todo.to_send, SENTENCES_PER_TRANSLATION_TASK))
     args = (unmapped(job.engine), unmapped(source), unmapped(run.target_lang))
     numbers = (unmapped(index), range(len(chunks)))
-    sent = translate.map(*args, chunks, unmapped(job.options), *numbers)
+    sent = translate.map(*args, chunks, unmapped(job.options), *numbers, unmapped(job.where.dask))
     then()
     done = plan.gather(todo, chain([known], (f.result() for f in sent)))
     pairs = plan.align_all(docs, scope, source, run.target_lang, todo, done, job.info)

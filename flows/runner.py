@@ -29,31 +29,38 @@ TEMPORARY_SERVER_HINT = (
 )
 
 
-def task_runner(kind: str, dask_address: str | None = None) -> TaskRunner[Any]:
-    """Threads on this machine, or Dask: a given scheduler, else a local cluster of two
-    worker processes."""
+def task_runner(threads: int | None = None) -> TaskRunner[Any]:
+    """Threads in the flow's process: one per task that can run at once elsewhere (a local
+    worker process, or a thread of the Dask cluster: an analysis task waits on one) and one
+    more, so a window's translation never waits for a thread behind the next window's
+    analysis."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=(threads or os.cpu_count() or 1) + 1)
+
+
+@contextmanager
+def dask_cluster(kind: str, address: str | None) -> Iterator[str | None]:
+    """Where a run sends its work: nowhere (None, local worker processes) for threads; for
+    Dask, the scheduler at `address`, else a local cluster of two worker processes for as
+    long as the run lasts."""
     if kind == "threads":
-        if dask_address:
+        if address:
             raise UsageError("--dask-address needs --task-runner dask")
-        from prefect.task_runners import ThreadPoolTaskRunner
+        yield None
+    elif kind == "dask":
+        from flows import cluster
 
-        # One thread per worker process (an analysis task waits on one) and one more, so a
-        # window's translation never waits for a thread behind the next window's analysis.
-        return ThreadPoolTaskRunner(max_workers=(os.cpu_count() or 1) + 1)
-    if kind == "dask":
-        from prefect_dask.task_runners import DaskTaskRunner
-
-        if dask_address:
-            return DaskTaskRunner(address=dask_address)
-        return DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": 2,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-            }
-        )
-    raise UsageError(f"unknown task runner {kind!r}; choose threads or dask")
+        try:
+            if address:
+                yield address
+            else:
+                with cluster.local_cluster(2) as local:
+                    yield local
+        finally:
+            cluster.disconnect()
+    else:
+        raise UsageError(f"unknown task runner {kind!r}; choose threads or dask")
 
 
 class _FailuresReportedByCaller(logging.Filter):
@@ -102,13 +109,18 @@ def run_once(
 
         if not debug:
             quiet_failure_logs()
-        flow = bilingual_flow.with_options(task_runner=task_runner(task_runner_kind, dask_address))
-        if task_runner_kind == "dask":  # tasks run in Dask's (daemonic) worker processes,
-            settings = replace(settings, workers=1)  # which may not start processes
-        with api_for_run() as api:
-            if api != expected and not quiet:  # the status line read a setting Prefect did not
-                print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
-            result = flow(**settings.flow_parameters())
+        with dask_cluster(task_runner_kind, dask_address) as address:
+            threads = None
+            if address:  # the flow sends its work to the cluster (`flows.cluster`)
+                from flows import cluster
+
+                threads = cluster.threads(address)  # connects: before a server starts
+                settings = replace(settings, dask_address=address)
+            flow = bilingual_flow.with_options(task_runner=task_runner(threads))
+            with api_for_run() as api:
+                if api != expected and not quiet:  # the status line read another setting
+                    print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
+                result = flow(**settings.flow_parameters())
     return RunSummary(**result)
 
 

@@ -30,6 +30,8 @@ class RunSettings:
     follow_symlinks: bool = False
     progress: bool = False
     workers: int | None = None  # segmentation+detection processes; None: one per core
+    # The scheduler of a Dask cluster that analyses and translates (None: this machine).
+    dask_address: str | None = None
     window: int = DOCUMENTS_PER_WINDOW
     argos: ArgosOptions = field(default_factory=ArgosOptions)
     # The fields of a row file's records (JSONL, JSON, CSV, Parquet) an article is read from;
