@@ -352,10 +352,19 @@ class Layout:
     def _tweet_edge(self, i: int, far_first: bool) -> int | None:
         """Where in unit `i` a tweet would end and prose begin (`far_first`: the prose comes
         first), if its two sides read that differently."""
-        unit = self.units[i]
+        unit, read = self.units[i], tweet_register.READ_CHARS
+        # the tweet's side holds no more than a tweet: cuts further in are not tried
+        lo, hi = unit.start, unit.end
+        if far_first:
+            lo = max(lo, hi - READ_AT_MOST)
+        else:
+            hi = min(hi, lo + READ_AT_MOST)
         best, best_gap = None, REFINE_GAP
-        for m in text_units.SOFT_CUT_RE.finditer(self.doc, unit.start, unit.end):
-            first, second = self.doc[unit.start : m.start()], self.doc[m.end() : unit.end]
+        for m in text_units.SOFT_CUT_RE.finditer(self.doc, lo, hi):
+            # each side as the register reads it (its first characters), and enough of it to
+            # count two words: never the whole of a long unit
+            first = self.doc[unit.start : min(m.start(), unit.start + read)]
+            second = self.doc[m.end() : min(unit.end, m.end() + read)]
             if len(first.split()) < REFINE_MIN_WORDS or len(second.split()) < REFINE_MIN_WORDS:
                 continue
             far, near = (first, second) if far_first else (second, first)

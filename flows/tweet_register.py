@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from itertools import repeat
 from pathlib import Path
 
@@ -39,6 +39,7 @@ def weights() -> dict[str, float]:
 READ_CHARS = 120
 
 
+@lru_cache(maxsize=4096)  # a unit's side is weighed again for each cut tried near it
 def tweet_likeness(text: str) -> float:
     """The mean log-likelihood ratio per n-gram of the text's first `READ_CHARS` characters,
     clipped: above 0, more like a tweet."""
