@@ -242,6 +242,7 @@ def bilingual_flow(
         step(1)
         html: Path | None = None
         try:
+            report_html.save_run_part(root, run_date, run_id)  # what the day's report merges
             html = report_html.write_report(root, run_date)
             log.info(f"HTML report: {html.resolve()}")
         except Exception as exc:  # the run is committed; a report it cannot draw must not undo it

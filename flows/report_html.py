@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -351,30 +352,52 @@ def _count_day(root: Path, run_date: date, committed: set[str], source: str) -> 
     return day
 
 
-def _source_language(root: Path, run_date: date, committed: set[str]) -> str:
-    """The language the day's runs translated from: that of their sentences that were not
-    copied (`es`, the command line's default, when there were none)."""
+def _source_language(root: Path, run_date: date, committed: set[str]) -> Counter[str]:
+    """The languages the runs `committed` translated from: those of their sentences that
+    were not copied, counted (the day's source is the most common; `es`, the command
+    line's default, when there were none)."""
     langs: Counter[str] = Counter()
     for rows in _rows(
         _partition(root, "sentence_pairs", run_date, committed, ("src_lang", "status"))
     ):
         langs.update(p["src_lang"] for p in rows if p["status"] != "copied")
+    return langs
+
+
+def _most_common(langs: Counter[str]) -> str:
     return langs.most_common(1)[0][0] if langs else "es"
 
 
-def build(root: Path, run_date: date) -> Report:
-    """Read the committed rows of `run_date` and shape them for the page: counts and charts
-    over every row, read file by file; the first `LISTED_TWEETS` source-language tweets (by
-    article title) listed with their contexts, only their articles' rows read whole."""
-    runs = _runs(root, run_date)
-    if not runs:
-        raise BilingualError(f"{root}: no committed run on {run_date}; see `bilingual report -h`")
-    committed = datasets.committed_run_ids(root)
+TweetKey = tuple[str, str, int]  # (title, doc_id, ordinal): the order tweets are listed in
+
+
+@dataclass
+class RunPart:
+    """What the day's report needs of one run's rows, counted once, at the run's commit, and
+    kept as JSON under `aggregates/`: the day's report merges its runs' parts instead of
+    reading the day's rows (a run's start-up then does not grow with the day's history).
+    `source` is the language its tweets were counted as source in."""
+
+    source: str
+    langs: Counter[str]
+    documents: int
+    missed: list[tuple[str, int]]
+    rejects: list[dict[str, Any]]
+    day: Day
+    titles: dict[str, str]  # of the documents with a source-language tweet
+    listed: list[tuple[TweetKey, TweetRow, Context]]  # its first LISTED_TWEETS
+
+
+def count_runs(root: Path, run_date: date, runs: set[str], source: str | None = None) -> RunPart:
+    """Read the rows of the `runs` on `run_date` (only their own files) into their part of
+    the day's report; tweets counted with `source` (default: their own, most common)."""
+    langs = _source_language(root, run_date, runs)
+    source = source or _most_common(langs)
     titles: dict[str, str] = {}
     paths: dict[str, str] = {}
     missed: list[tuple[str, int]] = []  # (input, tweet credits that became no tweet)
     columns = ("doc_id", "title", "source_path", "n_credits_missed")
-    for rows in _rows(_partition(root, "documents", run_date, committed, columns)):
+    for rows in _rows(_partition(root, "documents", run_date, runs, columns)):
         for d in rows:
             titles[d["doc_id"]] = d["title"] or d["doc_id"]
             paths[d["doc_id"]] = d["source_path"]
@@ -382,20 +405,40 @@ def build(root: Path, run_date: date) -> Report:
                 missed.append((d["source_path"], d["n_credits_missed"]))
     rejects = [
         r
-        for rows in _rows(_partition(root, "rejects", run_date, committed, REJECT_COLUMNS))
+        for rows in _rows(_partition(root, "rejects", run_date, runs, REJECT_COLUMNS))
         for r in rows
     ]
-    source = _source_language(root, run_date, committed)
-    day = _count_day(root, run_date, committed, source)
+    day = _count_day(root, run_date, runs, source)
     # documents in title order, their tweets in document order
     day.source_tweets.sort(key=lambda t: (titles.get(t[0], t[0]), t[0], t[1]))
-    listed = day.source_tweets[:LISTED_TWEETS]
+    listed = _listed(root, run_date, runs, day.source_tweets[:LISTED_TWEETS], titles, paths)
+    with_tweets = {t[0] for t in day.source_tweets}
+    return RunPart(
+        source=source,
+        langs=langs,
+        documents=len(titles),
+        missed=missed,
+        rejects=rejects,
+        day=day,
+        titles={d: titles[d] for d in with_tweets if d in titles},
+        listed=listed,
+    )
+
+
+def _listed(
+    root: Path,
+    run_date: date,
+    runs: set[str],
+    listed: Sequence[tuple[str, int, str, str | None]],
+    titles: Mapping[str, str],
+    paths: Mapping[str, str],
+) -> list[tuple[TweetKey, TweetRow, Context]]:
+    """The tweets `listed` with their translations and contexts: only their articles' rows
+    read whole."""
     doc_ids = {t[0] for t in listed}
     by_doc = _grouped(
         _rows(
-            _partition(
-                root, "segments", run_date, committed, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids)
-            )
+            _partition(root, "segments", run_date, runs, FULL_SEGMENT_COLUMNS, ("doc_id", doc_ids))
         ),
         "doc_id",
         "ordinal",
@@ -404,42 +447,208 @@ def build(root: Path, run_date: date) -> Report:
     pairs_of = _grouped(
         _rows(
             _partition(
-                root,
-                "sentence_pairs",
-                run_date,
-                committed,
-                PAIR_COLUMNS,
-                ("segment_id", segment_ids),
+                root, "sentence_pairs", run_date, runs, PAIR_COLUMNS, ("segment_id", segment_ids)
             )
         ),
         "segment_id",
         "sentence_index",
     )
     segment_of = {s["segment_id"]: s for doc in by_doc.values() for s in doc}
-    spanish = [segment_of[t[2]] for t in listed]
-    tweets = [_tweet_row(s, pairs_of[s["segment_id"]], titles) for s in spanish]
-    contexts = [_context(s, by_doc[s["doc_id"]], titles, paths) for s in spanish]
+    rows = []
+    for doc_id, ordinal, segment_id, _ in listed:
+        s = segment_of[segment_id]
+        key = (titles.get(doc_id, doc_id), doc_id, ordinal)
+        tweet = _tweet_row(s, pairs_of[segment_id], titles)
+        rows.append((key, tweet, _context(s, by_doc[doc_id], titles, paths)))
+    return rows
 
+
+def save_run_part(root: Path, run_date: date, run_id: str) -> Path:
+    """Count the committed run `run_id` (its own rows only) and keep its part of the day's
+    report under `aggregates/`, atomically. Returns the path written."""
+    path = datasets.aggregate_path(root, run_date, run_id)
+    text = json.dumps(_part_json(count_runs(root, run_date, {run_id})), ensure_ascii=False)
+    tmp = datasets.temporary_name(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_run_part(root: Path, run_date: date, run_id: str) -> RunPart | None:
+    """The kept part of the run `run_id`; None when there is none (a run of an older
+    version, one whose files were rewritten since) or it cannot be read."""
+    path = datasets.aggregate_path(root, run_date, run_id)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("version") != PART_VERSION:
+            return None
+        return _part_from_json(raw)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # counted again from the run's rows: slower, the same report
+
+
+PART_VERSION = f"1/{PIPELINE_VERSION}"
+
+
+def _part_json(part: RunPart) -> dict[str, Any]:
+    day = part.day
+    return {
+        "version": PART_VERSION,
+        "source": part.source,
+        "langs": dict(part.langs),
+        "documents": part.documents,
+        "missed": part.missed,
+        "rejects": part.rejects,
+        "titles": part.titles,
+        "segments": day.segments,
+        "tweets": day.tweets,
+        "kind_lang": [[k, lang, n] for (k, lang), n in day.kind_lang.items()],
+        "probabilities": dict(day.probabilities),
+        "source_tweets": day.source_tweets,
+        "statuses": dict(day.statuses),
+        "scores": dict(day.scores),
+        "by_engine": [[e, st, n] for (e, st), n in day.by_engine.items()],
+        "listed": [[key, _tweet_json(t), _context_json(c)] for key, t, c in part.listed],
+    }
+
+
+def _pieces(pieces: Sequence[Piece]) -> list[list[str | None]]:
+    return [[p.text, p.kind] for p in pieces]
+
+
+def _tweet_json(t: TweetRow) -> dict[str, Any]:
+    return {
+        **t.__dict__,
+        "posted_on": t.posted_on.isoformat() if t.posted_on else None,
+        "original": _pieces(t.original),
+        "english": _pieces(t.english),
+    }
+
+
+def _context_json(c: Context) -> dict[str, Any]:
+    segments = [{**s.__dict__, "text": _pieces(s.text)} for s in c.segments]
+    return {**c.__dict__, "segments": segments}
+
+
+def _part_from_json(raw: dict[str, Any]) -> RunPart:
+    def pieces(items: list[list[Any]]) -> tuple[Piece, ...]:
+        return tuple(Piece(text, kind) for text, kind in items)
+
+    def tweet(t: dict[str, Any]) -> TweetRow:
+        posted = date.fromisoformat(t["posted_on"]) if t["posted_on"] else None
+        fields = {**t, "original": pieces(t["original"]), "english": pieces(t["english"])}
+        return TweetRow(**{**fields, "posted_on": posted})
+
+    def context(c: dict[str, Any]) -> Context:
+        segments = tuple(ContextSegment(**{**s, "text": pieces(s["text"])}) for s in c["segments"])
+        return Context(**{**c, "segments": segments})
+
+    day = Day(
+        segments=raw["segments"],
+        tweets=raw["tweets"],
+        kind_lang=Counter({(k, lang): n for k, lang, n in raw["kind_lang"]}),
+        probabilities=defaultdict(list, raw["probabilities"]),
+        source_tweets=[(d, o, s, h) for d, o, s, h in raw["source_tweets"]],
+        statuses=Counter(raw["statuses"]),
+        scores=defaultdict(list, raw["scores"]),
+        by_engine=Counter({(e, st): n for e, st, n in raw["by_engine"]}),
+    )
+    return RunPart(
+        source=raw["source"],
+        langs=Counter(raw["langs"]),
+        documents=raw["documents"],
+        missed=[(p, n) for p, n in raw["missed"]],
+        rejects=raw["rejects"],
+        day=day,
+        titles=raw["titles"],
+        listed=[((k[0], k[1], k[2]), tweet(t), context(c)) for k, t, c in raw["listed"]],
+    )
+
+
+def _kind_lang(key: tuple[str, str]) -> tuple[str, str]:
+    return (key[0], key[1] or "")
+
+
+def _merge(parts: Sequence[RunPart], source: str) -> RunPart:
+    """The day: its runs' parts added up, the first LISTED_TWEETS of their listed tweets."""
+    day = Day()
+    titles: dict[str, str] = {}
+    for part in parts:
+        titles.update(part.titles)
+        d = part.day
+        day.segments += d.segments
+        day.tweets += d.tweets
+        day.kind_lang.update(d.kind_lang)
+        for group, values in d.probabilities.items():
+            day.probabilities[group].extend(values)
+        day.source_tweets.extend(d.source_tweets)
+        day.statuses.update(d.statuses)
+        for engine, values in d.scores.items():
+            day.scores[engine].extend(values)
+        day.by_engine.update(d.by_engine)
+    day.source_tweets.sort(key=lambda t: (titles.get(t[0], t[0]), t[0], t[1]))
+    day.kind_lang = Counter(dict(sorted(day.kind_lang.items(), key=lambda kv: _kind_lang(kv[0]))))
+    listed = sorted((row for part in parts for row in part.listed), key=lambda r: r[0])
+    return RunPart(
+        source=source,
+        langs=sum((p.langs for p in parts), Counter()),
+        documents=sum(p.documents for p in parts),
+        missed=[m for p in parts for m in p.missed],
+        rejects=[r for p in parts for r in p.rejects],
+        day=day,
+        titles=titles,
+        listed=listed[:LISTED_TWEETS],
+    )
+
+
+def build(root: Path, run_date: date, *, from_rows: bool = False) -> Report:
+    """The report of `run_date` from its runs' parts (each kept at its run's commit, else
+    counted from its rows), or (`from_rows`) counted from the day's rows at once: counts and
+    charts over every row; the first `LISTED_TWEETS` source-language tweets (by article
+    title) listed with their contexts."""
+    runs = _runs(root, run_date)
+    if not runs:
+        raise BilingualError(f"{root}: no committed run on {run_date}; see `bilingual report -h`")
+    run_ids = [r["run_id"] for r in runs]
+    if from_rows:
+        day = count_runs(root, run_date, set(run_ids))
+        day.listed = day.listed[:LISTED_TWEETS]
+        source = day.source
+    else:
+        parts = [
+            load_run_part(root, run_date, i) or count_runs(root, run_date, {i}) for i in run_ids
+        ]
+        source = _most_common(sum((p.langs for p in parts), Counter()))
+        parts = [
+            p if p.source == source else count_runs(root, run_date, {i}, source)
+            for i, p in zip(run_ids, parts, strict=True)
+        ]
+        day = _merge(parts, source)
     totals = (
-        ("documents", len(titles)),
-        ("segments", day.segments),
-        ("tweets", day.tweets),
-        (f"tweets in {source}", len(day.source_tweets)),
-        *((f"sentences {status}", day.statuses[status]) for status in sorted(day.statuses)),
-        ("rejected inputs", len(rejects)),
-        ("tweet credits not read as tweets", sum(n for _, n in missed)),
+        ("documents", day.documents),
+        ("segments", day.day.segments),
+        ("tweets", day.day.tweets),
+        (f"tweets in {source}", len(day.day.source_tweets)),
+        *((f"sentences {status}", day.day.statuses[status]) for status in sorted(day.day.statuses)),
+        ("rejected inputs", len(day.rejects)),
+        ("tweet credits not read as tweets", sum(n for _, n in day.missed)),
     )
     return Report(
         run_date=run_date,
         out=str(root),
         runs=tuple(runs),
         totals=totals,
-        charts=_charts(day, titles, source),
-        tweets=tuple(tweets),
-        tweets_total=len(day.source_tweets),
-        contexts=tuple(contexts),
-        rejects=tuple(sorted(rejects, key=lambda r: r["source_path"])),
-        credits_missed=tuple(sorted(missed)),
+        charts=_charts(day.day, day.titles, source),
+        tweets=tuple(t for _, t, _ in day.listed),
+        tweets_total=len(day.day.source_tweets),
+        contexts=tuple(c for _, _, c in day.listed),
+        rejects=tuple(sorted(day.rejects, key=lambda r: r["source_path"])),
+        credits_missed=tuple(sorted(day.missed)),
         source_lang=source,
     )
 

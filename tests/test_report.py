@@ -416,3 +416,47 @@ def test_entities_are_marked_leftmost_first_and_longest_at_a_tie() -> None:
     )
     assert "".join(p.text for p in pieces) == text
     assert mark_entities("sin nada", {}) == (Piece("sin nada"),)
+
+
+@needs_apertium
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_days_report_merges_the_parts_its_runs_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run keeps its part of the day's report at its commit; the report merges them
+    into the page it counts from the day's rows, and reads no row when every run kept one.
+    A run that rewrites an earlier run's files (`--force`) drops that run's part."""
+    from datetime import date
+
+    from flows import report_html
+
+    body = SEED.read_text(encoding="utf-8").split("\n", 1)[1]
+    for folder, numbers in (("in1", (1, 2)), ("in2", (3, 4)), ("in3", (1,))):
+        (tmp_path / folder).mkdir()
+        for i in numbers:
+            (tmp_path / folder / f"a{i}.txt").write_text(f"Article {i}\n{body}", "utf-8")
+    out, day = tmp_path / "out", date(2026, 1, 2)
+    common = ["--out", str(out), "--engine", "apertium", "--run-date", day.isoformat()]
+    for folder in ("in1", "in2"):
+        run_cli(["run", str(tmp_path / folder), *common])
+    run_cli(["run", str(tmp_path / "in3"), *common, "--force"])
+    runs = datasets.read_dataset(out, "runs", ["run_id", "started_at"]).to_pylist()
+    first, *later = [r["run_id"] for r in sorted(runs, key=lambda r: r["started_at"])]
+    kept = {p.stem for p in (out / datasets.AGGREGATES / f"run_date={day}").glob("*.json")}
+    assert kept == set(later)  # the --force run rewrote the first run's files
+
+    merged = report_html.build(out, day)
+    assert dict(merged.totals)["documents"] == 4
+    page = report_html.render(merged)
+    assert report_html.render(report_html.build(out, day, from_rows=True)) == page
+    shutil.rmtree(out / datasets.AGGREGATES)
+    assert report_html.render(report_html.build(out, day)) == page  # each run from its rows
+
+    for run_id in (first, *later):
+        report_html.save_run_part(out, day, run_id)
+
+    def no_rows(*args: object, **kwargs: object) -> Iterator[object]:
+        raise AssertionError("the report read rows of a run that kept its part")
+
+    monkeypatch.setattr(report_html, "_partition", no_rows)
+    assert report_html.render(report_html.build(out, day)) == page
