@@ -8,7 +8,7 @@ plain sentence end differently. Units are spans into the text, which is never re
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -144,9 +144,13 @@ def _cut(
             if b > a:
                 yield a, b
             continue
+        quotes = [q.start() for q in re.finditer('"', doc[a:b])]
         cuts = sorted(
             {
-                *(_after_closing_quote(doc, x.end(), a) for x in GLUED_END_RE.finditer(doc, a, b)),
+                *(
+                    _after_closing_quote(doc, x.end(), a, quotes)
+                    for x in GLUED_END_RE.finditer(doc, a, b)
+                ),
                 *(x.end() for x in GLUED_BLOCK_RE.finditer(doc, a, b)),
                 *(x.end() for x in LINK_END_RE.finditer(doc, a, b)),
                 *(x.end() for x in LINK_THEN_SENTENCE_RE.finditer(doc, a, b)),
@@ -164,9 +168,10 @@ def _cut(
                     yield s, e
 
 
-def _after_closing_quote(doc: str, cut: int, line_start: int) -> int:
+def _after_closing_quote(doc: str, cut: int, line_start: int, quotes: list[int]) -> int:
     """A straight quote right after a glued sentence end closes a quotation when the line has
-    opened one (an odd number of them before it): it stays with the sentence it closes."""
-    if doc.startswith('"', cut) and doc.count('"', line_start, cut) % 2 == 1:
+    opened one (an odd number of them before it, `quotes` being their offsets in the line):
+    it stays with the sentence it closes."""
+    if doc.startswith('"', cut) and bisect_left(quotes, cut - line_start) % 2 == 1:
         return cut + 1
     return cut
