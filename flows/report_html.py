@@ -18,8 +18,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,6 +29,9 @@ import pyarrow.parquet as pq
 from flows import PIPELINE_VERSION, datasets, report_charts
 from flows.errors import BilingualError
 from flows.records import SEGMENT_KINDS
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 REPORTS = datasets.REPORTS
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -94,9 +98,9 @@ class Report:
     runs: tuple[dict[str, Any], ...]
     totals: tuple[tuple[str, int], ...]
     charts: tuple[Chart, ...]
-    tweets: tuple[TweetRow, ...]  # the first LISTED_TWEETS
+    tweets: tuple[str, ...]  # the first LISTED_TWEETS, as table rows (HTML)
     tweets_total: int
-    contexts: tuple[Context, ...]
+    contexts: tuple[str, ...]  # theirs (HTML)
     rejects: tuple[dict[str, Any], ...]
     credits_missed: tuple[tuple[str, int], ...]  # inputs with text like a tweet's credit left
     source_lang: str
@@ -385,7 +389,8 @@ class RunPart:
     rejects: list[dict[str, Any]]
     day: Day
     titles: dict[str, str]  # of the documents with a source-language tweet
-    listed: list[tuple[TweetKey, TweetRow, Context]]  # its first LISTED_TWEETS
+    # its first LISTED_TWEETS, each as its table row and its context (HTML: `_rendered`)
+    listed: list[tuple[TweetKey, str, str]]
 
 
 def count_runs(root: Path, run_date: date, runs: set[str], source: str | None = None) -> RunPart:
@@ -411,7 +416,8 @@ def count_runs(root: Path, run_date: date, runs: set[str], source: str | None = 
     day = _count_day(root, run_date, runs, source)
     # documents in title order, their tweets in document order
     day.source_tweets.sort(key=lambda t: (titles.get(t[0], t[0]), t[0], t[1]))
-    listed = _listed(root, run_date, runs, day.source_tweets[:LISTED_TWEETS], titles, paths)
+    first = day.source_tweets[:LISTED_TWEETS]
+    listed = _listed(root, run_date, runs, first, titles, paths, source)
     with_tweets = {t[0] for t in day.source_tweets}
     return RunPart(
         source=source,
@@ -432,9 +438,11 @@ def _listed(
     listed: Sequence[tuple[str, int, str, str | None]],
     titles: Mapping[str, str],
     paths: Mapping[str, str],
-) -> list[tuple[TweetKey, TweetRow, Context]]:
-    """The tweets `listed` with their translations and contexts: only their articles' rows
-    read whole."""
+    source: str,
+) -> list[tuple[TweetKey, str, str]]:
+    """The tweets `listed` with their translations and contexts, rendered: only their
+    articles' rows read whole."""
+    macros = _environment().get_template("report_rows.html.j2").module
     doc_ids = {t[0] for t in listed}
     by_doc = _grouped(
         _rows(
@@ -459,7 +467,9 @@ def _listed(
         s = segment_of[segment_id]
         key = (titles.get(doc_id, doc_id), doc_id, ordinal)
         tweet = _tweet_row(s, pairs_of[segment_id], titles)
-        rows.append((key, tweet, _context(s, by_doc[doc_id], titles, paths)))
+        context = _context(s, by_doc[doc_id], titles, paths)
+        row_html = str(macros.tweet_row(tweet, source)).strip()  # type: ignore[attr-defined]
+        rows.append((key, row_html, str(macros.context(context)).strip()))  # type: ignore[attr-defined]
     return rows
 
 
@@ -492,7 +502,7 @@ def load_run_part(root: Path, run_date: date, run_id: str) -> RunPart | None:
         return None  # counted again from the run's rows: slower, the same report
 
 
-PART_VERSION = f"1/{PIPELINE_VERSION}"
+PART_VERSION = f"2/{PIPELINE_VERSION}"
 
 
 def _part_json(part: RunPart) -> dict[str, Any]:
@@ -513,41 +523,11 @@ def _part_json(part: RunPart) -> dict[str, Any]:
         "statuses": dict(day.statuses),
         "scores": dict(day.scores),
         "by_engine": [[e, st, n] for (e, st), n in day.by_engine.items()],
-        "listed": [[key, _tweet_json(t), _context_json(c)] for key, t, c in part.listed],
+        "listed": part.listed,
     }
-
-
-def _pieces(pieces: Sequence[Piece]) -> list[list[str | None]]:
-    return [[p.text, p.kind] for p in pieces]
-
-
-def _tweet_json(t: TweetRow) -> dict[str, Any]:
-    return {
-        **t.__dict__,
-        "posted_on": t.posted_on.isoformat() if t.posted_on else None,
-        "original": _pieces(t.original),
-        "english": _pieces(t.english),
-    }
-
-
-def _context_json(c: Context) -> dict[str, Any]:
-    segments = [{**s.__dict__, "text": _pieces(s.text)} for s in c.segments]
-    return {**c.__dict__, "segments": segments}
 
 
 def _part_from_json(raw: dict[str, Any]) -> RunPart:
-    def pieces(items: list[list[Any]]) -> tuple[Piece, ...]:
-        return tuple(Piece(text, kind) for text, kind in items)
-
-    def tweet(t: dict[str, Any]) -> TweetRow:
-        posted = date.fromisoformat(t["posted_on"]) if t["posted_on"] else None
-        fields = {**t, "original": pieces(t["original"]), "english": pieces(t["english"])}
-        return TweetRow(**{**fields, "posted_on": posted})
-
-    def context(c: dict[str, Any]) -> Context:
-        segments = tuple(ContextSegment(**{**s, "text": pieces(s["text"])}) for s in c["segments"])
-        return Context(**{**c, "segments": segments})
-
     day = Day(
         segments=raw["segments"],
         tweets=raw["tweets"],
@@ -566,7 +546,7 @@ def _part_from_json(raw: dict[str, Any]) -> RunPart:
         rejects=raw["rejects"],
         day=day,
         titles=raw["titles"],
-        listed=[((k[0], k[1], k[2]), tweet(t), context(c)) for k, t, c in raw["listed"]],
+        listed=[((k[0], k[1], k[2]), str(t), str(c)) for k, t, c in raw["listed"]],
     )
 
 
@@ -614,6 +594,8 @@ def build(root: Path, run_date: date, *, from_rows: bool = False) -> Report:
     runs = _runs(root, run_date)
     if not runs:
         raise BilingualError(f"{root}: no committed run on {run_date}; see `bilingual report -h`")
+    from markupsafe import Markup  # Jinja's, loaded with it (start-up time)
+
     run_ids = [r["run_id"] for r in runs]
     if from_rows:
         day = count_runs(root, run_date, set(run_ids))
@@ -644,9 +626,9 @@ def build(root: Path, run_date: date, *, from_rows: bool = False) -> Report:
         runs=tuple(runs),
         totals=totals,
         charts=_charts(day.day, day.titles, source),
-        tweets=tuple(t for _, t, _ in day.listed),
+        tweets=tuple(Markup(t) for _, t, _ in day.listed),  # rendered at the runs' commits
         tweets_total=len(day.day.source_tweets),
-        contexts=tuple(c for _, _, c in day.listed),
+        contexts=tuple(Markup(c) for _, _, c in day.listed),
         rejects=tuple(sorted(day.rejects, key=lambda r: r["source_path"])),
         credits_missed=tuple(sorted(day.missed)),
         source_lang=source,
@@ -723,16 +705,21 @@ def _charts(day: Day, titles: Mapping[str, str], source: str) -> tuple[Chart, ..
 # --- rendering --------------------------------------------------------------------------
 
 
-def render(report: Report) -> str:
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def render(report: Report) -> str:
+    env = _environment()
     script = (TEMPLATES / "filter.js").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     return env.get_template("report.html.j2").render(
