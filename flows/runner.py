@@ -51,14 +51,17 @@ def dask_cluster(kind: str, address: str | None) -> Iterator[str | None]:
     elif kind == "dask":
         from flows import cluster
 
-        try:
-            if address:
+        if address:
+            try:
                 yield address
-            else:
-                with cluster.local_cluster(2) as local:
+            finally:
+                cluster.disconnect()
+        else:
+            with cluster.local_cluster(2) as local:
+                try:
                     yield local
-        finally:
-            cluster.disconnect()
+                finally:
+                    cluster.disconnect()  # before its scheduler stops
     else:
         raise UsageError(f"unknown task runner {kind!r}; choose threads or dask")
 
