@@ -235,6 +235,8 @@ _OTHER_EMBED_RE = re.compile(r"\bpost shared by\b", re.IGNORECASE)
 
 def credits_in(text: str) -> list[str]:
     """The pieces of `text` that read like a tweet's credit (not another embed's)."""
+    if "@" not in text:  # most segments: no handle, no credit (the pattern is not tried)
+        return []
     return [
         m.group(0).strip()
         for m in CREDIT_LIKE_RE.finditer(text)

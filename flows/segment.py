@@ -142,9 +142,7 @@ class Layout:
         spans = [(a.start, a.end) for a in self.attributions]
         holding = {self.where.line(p) for a in self.attributions for p in (a.start, a.end)}
         self.units = text_units.units_of(doc, spans, holding, self.where)
-        starts = [u.start for u in self.units]
-        self.positions = [bisect_left(starts, a.end) for a in self.attributions]
-        self.stops = set(self.positions)  # no tweet reaches across another attribution
+        self._place_attributions()
         self.title_line = self.where.line(self.lines[0].start) if self.lines else -1
         self.taken: set[int] = set()
         self.blocked = len(self.lines) > 2 and (
@@ -156,6 +154,12 @@ class Layout:
         self.style = "glued" if self.flat or glued >= max(1, len(self.attributions)) else "lines"
         self._article_lang: str | None = None
         self._unit_langs: dict[int, str] = {}
+
+    def _place_attributions(self) -> None:
+        """Where each attribution stands among the units (again after a unit is split)."""
+        starts = [u.start for u in self.units]
+        self.positions = [bisect_left(starts, a.end) for a in self.attributions]
+        self.stops = set(self.positions)  # no tweet reaches across another attribution
 
     def free(self, i: int) -> bool:
         return (
@@ -206,12 +210,12 @@ class Layout:
             near_start, near_end = att.start, att.end
         else:
             near_start, near_end = self.units[nearer].start, self.units[nearer].end
-        if unit.start < near_start:
+        above = unit.start < near_start
+        if above:
             join = text_units.join_between(self.doc, unit.end, near_start)
         else:
             join = text_units.join_between(self.doc, near_end, unit.start)
         alone = nearer is None and self._alone(k)
-        above = unit.start < near_start
         return tweet_extent.LineView(
             text=self.text_of(i),
             lang=self.unit_lang(i),
@@ -384,9 +388,7 @@ class Layout:
         second = replace(unit, start=start, join="space")
         self.units[i : i + 1] = [first, second]
         self.taken = {j + 1 if j > i else j for j in self.taken}
-        starts = [u.start for u in self.units]
-        self.positions = [bisect_left(starts, a.end) for a in self.attributions]
-        self.stops = set(self.positions)
+        self._place_attributions()
         self._unit_langs = {j + 1 if j > i else j: v for j, v in self._unit_langs.items()}
         self._unit_langs.pop(i, None)
         self._unit_langs.pop(i + 1, None)
@@ -462,10 +464,11 @@ def segment(article: Article) -> tuple[Segment, ...]:
     layout = Layout(doc)
     found: list[tuple[int, Segment]] = []  # (anchor offset, segment)
     for k, att in enumerate(layout.attributions):
-        above, below = layout.tweet_units(k)
-        spans = layout.spans(above) + layout.spans(below)
-        if att.card and att.text_end is not None and att.text_start is not None:
+        if att.card and att.text_start is not None and att.text_end is not None:
             spans = [Span(att.text_start, att.text_end)] if att.text_end > att.text_start else []
+        else:
+            above, below = layout.tweet_units(k)
+            spans = layout.spans(above) + layout.spans(below)
         tweet = _segment(
             article.doc_id,
             doc,
