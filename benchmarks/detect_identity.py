@@ -1,9 +1,9 @@
 """Are the detect stage's decisions the same as at another revision? A speed change to
-`flows/detect.py` must not move a single decision; this compares every one.
+`flows/language/detection.py` must not move a single decision; this compares every one.
 
     uv run python benchmarks/detect_identity.py [--rev REV] [--corpus DIR ...]
 
-`flows/detect.py` as committed at REV (default: HEAD) is loaded into a module of its own
+`flows/language/detection.py` as committed at REV (default: HEAD) is loaded into a module of its own
 (`detect_at`) beside the working tree's, and both judge, on the same segments:
 
 - every TweetLID 2014 tweet (`../shared/eval/tweetlid2014/tweets.tsv`), alone and with
@@ -35,17 +35,17 @@ LAYOUTS = EVAL / "layouts" / "articles"
 
 
 def detect_at(rev: str) -> types.ModuleType:
-    """`flows/detect.py` as committed at `rev`, as a module of its own (its own caches; the
-    rest of `flows` is the working tree's)."""
+    """`flows/language/detection.py` as committed at `rev`, as a module of its own (its own
+    caches; the rest of `flows` is the working tree's)."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:flows/detect.py"],
+        ["git", "-C", str(ROOT), "show", f"{rev}:flows/language/detection.py"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     name = f"detect_at_{rev.replace('-', '_').replace('.', '_')}"
     module = types.ModuleType(name)
-    module.__file__ = f"{rev}:flows/detect.py"
+    module.__file__ = f"{rev}:flows/language/detection.py"
     sys.modules[name] = module  # dataclasses and typing look the module up by name
     exec(compile(source, module.__file__, "exec"), module.__dict__)
     return module
@@ -62,9 +62,9 @@ def tweets() -> list[str]:
 
 def segmented(folders: list[Path]) -> list[Any]:
     """Every article of `folders`, ingested and segmented once by the working tree."""
-    from flows.ingest import ingest
+    from flows.readers.ingest import ingest
     from flows.records import ProcessedDocument
-    from flows.segment import segment
+    from flows.segmentation.segment import segment
 
     found, _ = ingest([str(f) for f in folders])
     return [ProcessedDocument(a, segment(a)) for a in found]
@@ -112,10 +112,10 @@ def main() -> None:
     args = parser.parse_args()
     if not (TWEETS.exists() and LAYOUTS.exists()):
         sys.exit(f"needs {TWEETS} and {LAYOUTS}")
-    from flows import detect as new
+    from flows.language import detection as new
 
     old = detect_at(args.rev)
-    print(f"flows/detect.py at {args.rev} against the working tree")
+    print(f"flows/language/detection.py at {args.rev} against the working tree")
     differ = 0
     texts = tweets()
     for context in (None, "en", "es"):

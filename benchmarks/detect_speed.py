@@ -1,10 +1,11 @@
 """The detect stage against the detect stage as it was when issue 10 was filed, on the same
 segmented articles, in one process:
 
-- before: `flows/detect.py` at `BASELINE` (the last commit before the issue's work: pure-Python
-  langdetect, nothing memoised), loaded from git into a module of its own;
-- now: the working tree's `flows/detect.py` (langdetect-rs, memoised pieces), every cache
-  emptied before each run, so nothing judged by the segmenter or an earlier run is reused.
+- before: `flows/language/detection.py` at `BASELINE` (the last commit before the issue's
+  work: pure-Python langdetect, nothing memoised), loaded from git into a module of its own;
+- now: the working tree's `flows/language/detection.py` (langdetect-rs, memoised pieces),
+  every cache emptied before each run, so nothing judged by the segmenter or an earlier run
+  is reused.
 
 Both judge every article with `detect_document`, after ingest and segmentation (untimed, done
 once by the working tree) and after loading their models (langdetect's profiles, py3langid's
@@ -16,7 +17,7 @@ change keeps every decision is `benchmarks/detect_identity.py`'s question.
     uv run python benchmarks/detect_speed.py [--n 1000] [--seed 11] [--repeat 3] [--json]
         [--before REV]
 
-`--before REV` compares with `flows/detect.py` at another commit instead (for issue 20:
+`--before REV` compares with `flows/language/detection.py` at another commit instead (for issue 20:
 d0e1b49, the hand-set chain just before the fitted model), timed the same way as now (best
 of `--repeat`, its caches emptied before each run).
 
@@ -35,7 +36,7 @@ from typing import Any
 
 from detect_identity import detect_at, segmented  # a script: its folder is on the path
 
-# flows/detect.py when issue 10 was filed (the parent of its first commit, 4326f01).
+# flows/language/detection.py when issue 10 was filed (the parent of its first commit, 4326f01).
 BASELINE = "7a48ad8"
 
 
@@ -49,9 +50,9 @@ def timed(run: Callable[[], object]) -> tuple[float, float]:
 def empty_caches() -> None:
     """Forget every judged text (the detect stage's, langdetect's and py3langid's memos); the
     loaded models stay."""
-    from flows import detect, langdetect_backend, language_model, second_opinion
+    from flows.language import detection, langdetect_backend, language_model, second_opinion
 
-    for module in (detect, langdetect_backend, second_opinion, language_model):
+    for module in (detection, langdetect_backend, second_opinion, language_model):
         for value in vars(module).values():
             wrapped = getattr(value, "__wrapped__", None)
             if (
@@ -67,20 +68,20 @@ def empty_caches() -> None:
 def measure(articles: Path, repeat: int = 3, rev: str = BASELINE) -> dict[str, Any]:
     """Seconds of the detect stage before (at `rev`) and now over the articles in
     `articles`."""
-    from flows import detect, langdetect_backend, language_model, second_opinion
+    from flows.language import detection, langdetect_backend, language_model, second_opinion
 
     docs = segmented([articles])
     before = detect_at(rev)
-    for langs in (detect.LATIN_LANGS, None):  # models loaded before timing, both sides
+    for langs in (detection.LATIN_LANGS, None):  # models loaded before timing, both sides
         if hasattr(before, "_factory"):
             before._factory(langs)
-        langdetect_backend.factory(langs, detect.SEED)
+        langdetect_backend.factory(langs, detection.SEED)
     second_opinion._identifier()
     language_model.model()
     now_cpu = now_wall = float("inf")
     for _ in range(repeat):
         empty_caches()
-        cpu, wall = timed(lambda: [detect.detect_document(d) for d in docs])
+        cpu, wall = timed(lambda: [detection.detect_document(d) for d in docs])
         now_cpu, now_wall = min(now_cpu, cpu), min(now_wall, wall)
     before_cpu = before_wall = float("inf")
     for _ in range(1 if rev == BASELINE else repeat):  # the issue-10 baseline is slow

@@ -25,10 +25,10 @@ LAYOUTS = EVAL / "layouts" / "articles"
 
 
 def texts() -> dict[str, list[str]]:
-    from flows.detect import clean, normalise
-    from flows.ingest import read_article
+    from flows.language.detection import clean, normalise
+    from flows.readers.ingest import read_article
     from flows.records import Article
-    from flows.segment import segment
+    from flows.segmentation.segment import segment
 
     tweets = [line.split("\t", 3)[3] for line in TWEETS.read_text(encoding="utf-8").splitlines()]
     layout: dict[str, None] = {}
@@ -57,8 +57,8 @@ def best_cpu(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def compare(items: list[str], langs: tuple[str, ...] | None, repeat: int) -> dict[str, Any]:
-    from flows import langdetect_backend as backend
-    from flows.detect import SEED
+    from flows.language import langdetect_backend as backend
+    from flows.language.detection import SEED
 
     fresh = backend._judge.__wrapped__  # no memo: each text judged again
     for name in backend.BACKENDS:
@@ -81,8 +81,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of langdetect-rs (best)")
     parser.add_argument("--json", action="store_true", help="one line of JSON")
     args = parser.parse_args()
-    from flows import langdetect_backend as backend
-    from flows.detect import LATIN_LANGS
+    from flows.language import langdetect_backend as backend
+    from flows.language.detection import LATIN_LANGS
 
     if not (TWEETS.exists() and LAYOUTS.exists()):
         sys.exit(f"needs {TWEETS} and {LAYOUTS}")

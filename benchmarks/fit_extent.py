@@ -1,4 +1,4 @@
-"""Fit the tweet-extent model (`flows/tweet_extent.py`) on generated layout sets.
+"""Fit the tweet-extent model (`flows/segmentation/tweet_extent.py`) on generated layout sets.
 
     uv run python benchmarks/fit_extent.py [--seeds 11 12] [--n 400] [--eval-dir DIR]
 
@@ -9,9 +9,9 @@ text; the line below), labels it from the set's truth spans, and fits a logistic
 (damped Newton steps, pulled towards the hand-set `PRIOR` by an L2 penalty). Each set is used
 three times: as generated, with a blank line between each paragraph-style tweet and its
 attribution, and with one-line tweets placed after their attribution (two layouts of real
-scrapes the generator does not make). Prints the weights to paste into `flows/tweet_extent.py`
-and the per-line accuracy on the fitting sets. Check the weights on other seeds with
-`benchmarks/quality.py --layouts` (the visible set is seed 7).
+scrapes the generator does not make). Prints the weights to paste into
+`flows/segmentation/tweet_extent.py` and the per-line accuracy on the fitting sets. Check the
+weights on other seeds with `benchmarks/quality.py --layouts` (the visible set is seed 7).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.fit_register import fitting_half  # noqa: E402
-from flows import tweet_extent  # noqa: E402
-from flows.ingest import read_article  # noqa: E402
+from flows.readers.ingest import read_article  # noqa: E402
 from flows.records import Span  # noqa: E402
-from flows.segment import Layout  # noqa: E402
+from flows.segmentation import tweet_extent  # noqa: E402
+from flows.segmentation.segment import Layout  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 ATTRIBUTION_FIRST_EVERY = 5  # one tweet in this many, chosen by tweet id
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
         fitted[style] = w = fit(x, y, prior)
         accuracy = float((((x @ w) > 0) == (y == 1)).mean())
         print(f"{style}: units {len(y)} (tweet {int(y.sum())}), accuracy {accuracy:.4f}")
-    print(f"seeds {args.seeds}; paste into flows/tweet_extent.py:")
+    print(f"seeds {args.seeds}; paste into flows/segmentation/tweet_extent.py:")
     print("BIAS = {" + ", ".join(f'"{k}": {w[0]:.3f}' for k, w in fitted.items()) + "}")
     print("WEIGHTS: Mapping[str, Mapping[str, float]] = {")
     for style, w in fitted.items():

@@ -1,4 +1,4 @@
-"""Fit the detect stage's language model (`flows/language_model.npz`) and report it
+"""Fit the detect stage's language model (`flows/language/language_model.npz`) and report it
 cross-validated.
 
     uv run python benchmarks/fit_language_model.py [--write] [--eval-dir DIR] [--grid]
@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import Tweet, official_macro, read_tweetlid, scores  # noqa: E402
-from flows import language_model as lm  # noqa: E402
+from flows.language import language_model as lm  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 FOLDS = 5
@@ -127,7 +127,7 @@ class Matrix:
 def fit(
     matrix: Matrix, rows: list[int], labels: list[str], settings: dict[str, Any]
 ) -> dict[str, Any]:
-    """A logistic regression on `rows`; returns the arrays `flows.language_model` reads
+    """A logistic regression on `rows`; returns the arrays `flows.language.language_model` reads
     (temperature 1)."""
     from scipy.sparse import csr_matrix, diags, hstack
     from sklearn.linear_model import LogisticRegression
@@ -169,7 +169,7 @@ def fit(
 
 
 def logits(arrays: dict[str, Any], ev: lm.Evidence) -> np.ndarray[Any, Any]:
-    """The fitted logits of one text, as `flows.language_model` computes them."""
+    """The fitted logits of one text, as `flows.language.language_model` computes them."""
     vocab = arrays.setdefault("_index", {g: i for i, g in enumerate(arrays["vocabulary"])})
     n = lm.ngram_count(ev.words)
     rows = [vocab[g] for w in ev.words for g in lm.word_ngrams(w) if g in vocab]
@@ -428,7 +428,7 @@ def print_report(name: str, r: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
-    parser.add_argument("--write", action="store_true", help="write flows/language_model.npz")
+    parser.add_argument("--write", action="store_true", help="write the shipped model file")
     parser.add_argument("--grid", action="store_true", help="also try every setting in GRID")
     parser.add_argument("--json", action="store_true", help="one line of JSON")
     parser.add_argument("--svg", type=Path, help="write the reliability diagram here")
@@ -469,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         arrays["temperature"] = shipped["temperature"]
         arrays["context_prior"] = prior
         blob = npz_bytes(arrays)
-        (ROOT / "flows" / lm.MODEL_FILE).write_bytes(blob)
+        (ROOT / "flows" / "language" / lm.MODEL_FILE).write_bytes(blob)
         results["model"] = {
             "bytes": len(blob),
             "sha256": hashlib.sha256(blob).hexdigest(),

@@ -1,5 +1,5 @@
-"""Fit the tweet-register model (`flows/tweet_register.py`): how much text reads like a tweet
-rather than news prose.
+"""Fit the tweet-register model (`flows/segmentation/tweet_register.py`): how much text reads
+like a tweet rather than news prose.
 
     uv run python benchmarks/fit_register.py [--eval-dir DIR] [--check]
 
@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import Tweet  # noqa: E402
-from flows import tweet_register  # noqa: E402
+from flows.segmentation import tweet_register  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 MIN_COUNT = 2

@@ -1,7 +1,7 @@
 """How long one very long line takes through ingest, segment and detect, and the peak
-memory: the figures behind `flows.ingest.MAX_BYTES`. Three shapes: the seed's prose joined on
-one line (many sentences), the same words without sentence ends (one sentence), and a glued
-body as scrapers leave it (blocks joined with nothing, a tweet and its attribution glued into
+memory: the figures behind `flows.readers.ingest.MAX_BYTES`. Three shapes: the seed's prose
+joined on one line (many sentences), the same words without sentence ends (one sentence), and a
+glued body as scrapers leave it (blocks joined with nothing, a tweet and its attribution glued into
 the prose every few sentences).
 
     uv run python benchmarks/long_line.py [MEGABYTES ...]   # default: 0.25 0.5 1
@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.detect import detect_document
-from flows.ingest import read_article
+from flows.language.detection import detect_document
+from flows.readers.ingest import read_article
 from flows.records import Article, ProcessedDocument
-from flows.segment import segment
+from flows.segmentation.segment import segment
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_fb888b10f3d357a7.txt"
 

@@ -64,7 +64,7 @@ def main() -> None:
         "--no-temporary", action="store_true", help="skip the runs on a temporary server"
     )
     args = parser.parse_args()
-    from flows.server import free_port
+    from flows.orchestration.local_server import free_port
 
     base = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     line("import flows.pipeline", median([import_time() for _ in range(args.repeat)]))

@@ -12,7 +12,7 @@ Reads `../shared/eval` beside the repository (see its README.md; never copied he
   even: the half the detect stage's choices were made on) and for the held-out half.
 - CALCS 2016 (`calcs2016/`): how Spanish–English code-switched tweets are decided, whole
   and sentence by sentence.
-- Speed: texts per second of `flows.detect.detect` and of bare `langdetect.detect_langs`
+- Speed: texts per second of `flows.language.detection.detect` and of bare `langdetect.detect_langs`
   on the same tweets (median of repeated runs, profiles already loaded).
 - TweetLID 2014's own metric: macro P/R/F1 over ca, en, es, eu, gl, pt, amb, und, next to
   the best system of the 2014 shared task.
@@ -240,9 +240,9 @@ def tweetlid_report(tweets: list[Tweet], headline: dict[str, object]) -> list[st
 
 
 def calcs_report(eval_dir: Path, headline: dict[str, object]) -> None:
-    from flows.detect import detect, detect_segment
+    from flows.language.detection import detect, detect_segment
     from flows.records import Segment, Sentence, Span
-    from flows.sentences import split_spans
+    from flows.text.sentences import split_spans
 
     folder = eval_dir / "calcs2016"
     texts: dict[str, str] = {}
@@ -337,7 +337,7 @@ def median_rate(
 def speed_report(
     tweets: list[Tweet], n_texts: int, repeats: int, headline: dict[str, object]
 ) -> None:
-    from flows.detect import detect
+    from flows.language.detection import detect
 
     # Every k-th tweet in file order: a fixed sample of the whole set.
     step = max(1, len(tweets) // n_texts)
@@ -345,8 +345,8 @@ def speed_report(
     # Profile loading, once per process, is timed apart from the texts: from scratch.
     import langdetect.detector_factory as bare_factory
 
-    from flows import detect as stage
-    from flows import langdetect_backend, second_opinion
+    from flows.language import detection as stage
+    from flows.language import langdetect_backend, second_opinion
 
     stage._judge.cache_clear()
     langdetect_backend.factory.cache_clear()
@@ -374,7 +374,8 @@ def speed_report(
     ratio = bare_rate / ours_rate
     print(f"== Speed ({len(texts)} tweets, median of {repeats} runs, profiles loaded first)")
     print(
-        f"  detect stage (flows.detect.detect)   {ours_rate:9.1f} texts/s  (load {ours_load:.2f} s)"
+        f"  detect stage (flows.language.detection.detect)   {ours_rate:9.1f} texts/s"
+        f"  (load {ours_load:.2f} s)"
     )
     print(
         f"  bare langdetect.detect_langs         {bare_rate:9.1f} texts/s  (load {bare_load:.2f} s)"
@@ -398,10 +399,10 @@ def _parse_written_date(text: str) -> object | None:
 
 
 def _judged_tweets(text: str, source: str) -> list[object]:
-    from flows.detect import detect_document
-    from flows.ingest import doc_text
+    from flows.language.detection import detect_document
+    from flows.readers.ingest import doc_text
     from flows.records import ProcessedDocument
-    from flows.segment import segment
+    from flows.segmentation.segment import segment
 
     article = doc_text(text, source)
     doc = detect_document(ProcessedDocument(article, segment(article)))
@@ -491,7 +492,7 @@ def articles_report(eval_dir: Path, headline: dict[str, object]) -> None:
     sh_problems = []
     for key in sorted(data):
         body = data[key]["articleBody"]
-        # Counted independently of flows.segment: lines `— Name (@handle) Month D, YYYY`.
+        # Counted independently of the segmenter: lines `— Name (@handle) Month D, YYYY`.
         sh_expected += len(re.findall(r"(?m)^—.*\(@\w{1,15}\) \w+ \d{1,2}, \d{4}$", body))
         tweets = _judged_tweets(body, key)
         sh_found += len(tweets)

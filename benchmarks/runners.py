@@ -98,7 +98,7 @@ def run(articles: Path, out: Path, options: list[str], env: dict[str, str]) -> d
 def rows_digest(out: Path) -> str:
     """One hash of every committed row of the datasets a run's documents make (`runs` is
     one row of times and counts), `run_id` left out."""
-    from flows import datasets
+    from flows.store import datasets
 
     h = hashlib.sha256()
     for name in sorted(set(datasets.DATASETS) - {"runs"}):

@@ -79,7 +79,7 @@ def child(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
 @contextmanager
 def local_server(env: dict[str, str]) -> Iterator[float]:
     """`bilingual server start` under `env` (a private data dir); yields its start seconds."""
-    from flows.server import free_port
+    from flows.orchestration.local_server import free_port
 
     cli = [sys.executable, "-m", "flows.cli", "server"]
     wall, _, _ = child([*cli, "start", "--port", str(free_port())], env)
@@ -100,7 +100,7 @@ def flow_run(articles: Path, out: Path, engine: str, env: dict[str, str]) -> dic
 def last_run_seconds(out: Path) -> float:
     import pyarrow.compute as pc
 
-    from flows import datasets
+    from flows.store import datasets
 
     runs = datasets.read_dataset(out, "runs", ["started_at", "finished_at"])
     last = runs.sort_by([("finished_at", "descending")]).slice(0, 1)
@@ -124,11 +124,12 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
     from datetime import UTC, date, datetime
     from functools import partial
 
-    from flows import datasets, plan
-    from flows.detect import detect_document
+    from flows.language.detection import detect_document
+    from flows.orchestration import plan
     from flows.records import ProcessedDocument
-    from flows.segment import segment
-    from flows.translate import ArgosOptions, engine_info, select_engine, translate_texts
+    from flows.segmentation.segment import segment
+    from flows.store import datasets
+    from flows.translation.batch import ArgosOptions, engine_info, select_engine, translate_texts
 
     seconds: dict[str, float] = {}
 

@@ -19,7 +19,7 @@ model instance for (a) and (b), run as the pipeline runs it by default (one batc
 a time, one thread each), and for (c) a Translator built as argostranslate builds it by
 default (inter_threads 1, intra_threads 0, compute_type "auto"):
 
-(a) `flows.translate.translate_unique(ArgosEngine(...), sentences)`: the pipeline's stage,
+(a) `flows.translation.batch.translate_unique(ArgosEngine(...), sentences)`: the pipeline's stage,
     entity masking, tokenisation and detokenisation included. The engine keeps production's
     chunking (128 source tokens, half of its default max_decoding_length 256): 48 here only
     stands in for the end of sentence a trained model would emit;
@@ -64,7 +64,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/translation.py` from anywher
 
 from benchmarks.random_model import save_model, spec_shape  # noqa: E402
 from benchmarks.random_model import train_sentencepiece as train  # noqa: E402
-from flows.translate import ArgosOptions  # noqa: E402
+from flows.translation.batch import ArgosOptions  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CACHE_DIR = HERE / ".cache"
@@ -346,13 +346,13 @@ def peak_rss_mb() -> float:
 
 
 def apertium_report(eval_dir: Path, sentences: list[str], repeat: int) -> dict[str, Any] | None:
-    from flows import apertium_engine
-    from flows.translate import translate_unique
+    from flows.engines import apertium
+    from flows.translation.batch import translate_unique
 
-    if not apertium_engine.is_available("es", "en"):
+    if not apertium.is_available("es", "en"):
         log("Apertium spa-eng is not installed: skipped (apt-get install apertium-eng-spa)")
         return None
-    engine = apertium_engine.ApertiumEngine("es", "en")
+    engine = apertium.ApertiumEngine("es", "en")
     timed = Timed("apertium", lambda: translate_unique(engine, sentences), len(sentences))
     for _ in range(repeat):
         timed.run()
@@ -390,8 +390,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     package, build = ensure_package(eval_dir)
     argos_environment(CACHE_DIR / "argos-home")
 
-    from flows.argos_engine import ArgosEngine
-    from flows.translate import translate_unique
+    from flows.engines.argos import ArgosEngine
+    from flows.translation.batch import translate_unique
 
     flores = list(dict.fromkeys(read_lines(eval_dir / "parallel" / FLORES[0])))
     sentences = subset(flores, args.sentences)

@@ -17,10 +17,10 @@ from typing import Any
 
 import click
 
-from flows.align import SCOPES
 from flows.errors import BilingualError, SigTerm, Terminated
-from flows.prefect_config import logging_environment
-from flows.translate import ENGINE_CHOICES
+from flows.orchestration.prefect_config import logging_environment
+from flows.translation.align import SCOPES
+from flows.translation.batch import ENGINE_CHOICES
 
 ENGINES = click.Choice(list(ENGINE_CHOICES))
 SCOPE = click.Choice(list(SCOPES))
@@ -263,10 +263,10 @@ def run(
     """Run the flow once over every article under PATHS (default: seeds/): .txt files, HTML
     pages, and one article per record of .jsonl, .json, .csv and .parquet files."""
     started = time.perf_counter()
-    from flows.ingest import KINDS, scan
-    from flows.runner import run_once, stop_on_sigterm
+    from flows.orchestration.runner import run_once, stop_on_sigterm
+    from flows.readers.ingest import KINDS, scan
     from flows.settings import RunSettings
-    from flows.translate import ArgosOptions
+    from flows.translation.batch import ArgosOptions
 
     stop_on_sigterm()
     settings = RunSettings(
@@ -306,8 +306,8 @@ def run(
         debug=DEBUG["on"],
         quiet=VERBOSITY["level"] < 0,
     )
-    from flows.report import rejects_of_run, render_terminal
-    from flows.report_html import report_path
+    from flows.views.report_html import report_path
+    from flows.views.summary import rejects_of_run, render_terminal
 
     html = report_path(out, date.fromisoformat(summary.run_date))
     html_shown = str(html) if html.exists() else None
@@ -338,8 +338,8 @@ def run(
 def detect(source: Any, explain: bool) -> None:
     """Detect the language of each line: one JSON object per line (line, lang, confidence,
     reason, candidates)."""
-    from flows import explain as explaining
-    from flows.detect import detect as detect_text
+    from flows.language import explanation as explaining
+    from flows.language.detection import detect as detect_text
 
     try:
         lines = list(source)
@@ -363,16 +363,16 @@ def models() -> None:
 @reports_errors
 def models_list() -> None:
     """Installed Argos packages (and whether Apertium is available)."""
-    from flows import apertium_engine
-    from flows import models as model_store
+    from flows.engines import apertium
+    from flows.engines import argos_packages as model_store
 
     installed = model_store.list_installed()
     if not installed:
         click.echo(f"no Argos packages installed in {model_store.packages_dir()}")
     for m in installed:
         click.echo(f"argos     {m.from_code}→{m.to_code}  {m.version:<8} {m.path}")
-    if apertium_engine.is_available("es", "en"):
-        click.echo(f"apertium  es→en  {apertium_engine.pair_version('es', 'en')}")
+    if apertium.is_available("es", "en"):
+        click.echo(f"apertium  es→en  {apertium.pair_version('es', 'en')}")
 
 
 @models.command("install")
@@ -388,7 +388,7 @@ def models_list() -> None:
 @reports_errors
 def models_install(source: str, target: str, package_file: Path | None) -> None:
     """Install an es→en package from the Argos index, or from a local .argosmodel file."""
-    from flows import models as model_store
+    from flows.engines import argos_packages as model_store
 
     if package_file is not None:
         done = model_store.install_file(package_file, source, target)
@@ -429,7 +429,7 @@ def show(
     out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str, explain: bool
 ) -> None:
     """Originals and translations side by side, with their article."""
-    from flows.show import render_pairs
+    from flows.views.show import render_pairs
 
     render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt, explain=explain)
 
@@ -440,7 +440,7 @@ def show(
 @reports_errors
 def docs(out: Path, fmt: str) -> None:
     """The documents under OUT: id prefix, title, tweets, Spanish tweets, run date."""
-    from flows.show import render_documents
+    from flows.views.show import render_documents
 
     render_documents(out, fmt=fmt)
 
@@ -451,7 +451,7 @@ def docs(out: Path, fmt: str) -> None:
 @reports_errors
 def runs(out: Path, fmt: str) -> None:
     """The runs under OUT: documents each wrote, how many are still there, how many moved."""
-    from flows.show import render_runs
+    from flows.views.show import render_runs
 
     render_runs(out, fmt=fmt)
 
@@ -474,7 +474,7 @@ def runs(out: Path, fmt: str) -> None:
 @reports_errors
 def report(out: Path, run_date: Any, html_path: Path | None) -> None:
     """The self-contained HTML report of a run date (opens offline); prints its path."""
-    from flows.report_html import write_report
+    from flows.views.report_html import write_report
 
     click.echo(str(write_report(out, run_date.date() if run_date else None, html_path)))
 
@@ -505,7 +505,7 @@ def report(out: Path, run_date: Any, html_path: Path | None) -> None:
 def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> None:
     """The translated sentence pairs for MT and translation-memory tools (each distinct pair
     once, with its count)."""
-    from flows.export import export_pairs
+    from flows.views.export import export_pairs
 
     done = export_pairs(out, fmt, dest, min_score)
     click.echo(
@@ -523,9 +523,9 @@ def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> N
 @reports_errors
 def check(out: Path, repair: bool) -> None:
     """Read every Parquet file's footer and schema; list the damaged ones (exit 1), or repair."""
-    from flows import check as checking
-    from flows.datasets import DATASETS, part_files, run_id_of
-    from flows.lock import output_lock
+    from flows.store import integrity as checking
+    from flows.store.datasets import DATASETS, part_files, run_id_of
+    from flows.store.lock import output_lock
 
     if not out.is_dir():
         raise BilingualError(f"{out}: no output root here; run `bilingual run --out {out}` first")
@@ -580,7 +580,7 @@ def serve(
     id_field: str | None,
 ) -> None:
     """Run the flow on a schedule as a Prefect deployment (starts a local server if needed)."""
-    from flows.runner import serve_forever
+    from flows.orchestration.runner import serve_forever
     from flows.settings import RunSettings
 
     settings = RunSettings(
@@ -608,7 +608,7 @@ def server() -> None:
 @reports_errors
 def server_start(port: int) -> None:
     """Start it in the background on 127.0.0.1; its database lives under the user's data dir."""
-    from flows import server as local
+    from flows.orchestration import local_server as local
 
     click.echo(f"starting a local Prefect server (database in {local.server_dir()})…", err=True)
     running, started = local.start(port)
@@ -620,7 +620,7 @@ def server_start(port: int) -> None:
 @reports_errors
 def server_stop() -> None:
     """Stop the server `bilingual server start` started (by its recorded PID)."""
-    from flows import server as local
+    from flows.orchestration import local_server as local
 
     stopped = local.stop()
     if stopped is None:
@@ -633,7 +633,7 @@ def server_stop() -> None:
 @reports_errors
 def server_status() -> None:
     """Up (with its URL) or down; exit status 0 when up, 1 when down."""
-    from flows import server as local
+    from flows.orchestration import local_server as local
 
     recorded = local.recorded()
     if recorded is None:

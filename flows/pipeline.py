@@ -18,24 +18,32 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 
-from flows import cluster, datasets, plan, report_html, run_log
-from flows.align import SCOPES, EngineInfo
-from flows.analyse import (
+from flows.errors import UsageError
+from flows.orchestration import cluster, plan, run_log
+from flows.orchestration.analyse import (
     analyse_articles,
     analyse_in_workers,
     default_workers,
     workers_stopped_if_interrupted,
 )
-from flows.check import raise_if_damaged
-from flows.errors import UsageError
-from flows.ingest import is_record_file, scan
-from flows.lock import output_lock
-from flows.progress import Progress
+from flows.orchestration.progress import Progress
+from flows.readers.ingest import is_record_file, scan
+from flows.readers.rows import Fields
 from flows.records import Article, ProcessedDocument, Reject, SentencePair
-from flows.report import RunSummary, preview_markdown, summary_artifact
-from flows.rows import Fields
 from flows.settings import DOCUMENTS_PER_WINDOW
-from flows.translate import ArgosOptions, BatchResult, engine_info, select_engine, translate_texts
+from flows.store import datasets
+from flows.store.integrity import raise_if_damaged
+from flows.store.lock import output_lock
+from flows.translation.align import SCOPES, EngineInfo
+from flows.translation.batch import (
+    ArgosOptions,
+    BatchResult,
+    engine_info,
+    select_engine,
+    translate_texts,
+)
+from flows.views import report_html
+from flows.views.summary import RunSummary, preview_markdown, summary_artifact
 
 # Documents per analysis task: each Prefect task costs the flow's process ~20 ms of CPU (on
 # the cores the workers need), and a window's last task may leave a worker idle a while.

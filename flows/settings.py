@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flows.errors import UsageError
-from flows.translate import ArgosOptions
+from flows.translation.batch import ArgosOptions
 
 # A run reads, processes and stages its inputs one window of this many files at a time
 # (bounded memory; rows do not depend on it).
@@ -35,7 +35,8 @@ class RunSettings:
     window: int = DOCUMENTS_PER_WINDOW
     argos: ArgosOptions = field(default_factory=ArgosOptions)
     # The fields of a row file's records (JSONL, JSON, CSV, Parquet) an article is read from;
-    # None tries the usual names in order (`flows.rows.TEXT_FIELDS`, `TITLE_FIELDS`, `ID_FIELDS`).
+    # None tries the usual names in order (`flows.readers.rows.TEXT_FIELDS`, `TITLE_FIELDS`,
+    # `ID_FIELDS`).
     text_field: str | None = None
     title_field: str | None = None
     id_field: str | None = None

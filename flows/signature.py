@@ -25,13 +25,15 @@ def run_signature(
 ) -> str:
     """A run's signature: the pipeline and schema versions, the segmenter's, the detector's
     and the engine's signatures (`engine:none` without one), scope and languages."""
-    from flows import PIPELINE_VERSION, detect, segment
+    from flows import PIPELINE_VERSION
+    from flows.language import detection
+    from flows.segmentation import segment
 
     return join(
         f"bilingual:{PIPELINE_VERSION}",
         f"schema:{schema_version}",
         segment.signature(),
-        detect.signature(),
+        detection.signature(),
         engine_signature or "engine:none",
         f"scope:{scope}",
         f"langs:{source_lang}-{target_lang}",

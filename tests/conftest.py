@@ -27,6 +27,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_fb888b10f3d357a7.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +105,7 @@ def package_file(argos_home: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def seed_text() -> str:
-    from flows.ingest import normalise
+    from flows.readers.ingest import normalise
 
     return normalise(SEED.read_text(encoding="utf-8"))
 
@@ -119,10 +120,10 @@ def seed_run(
 
     from click.testing import CliRunner
 
-    from flows import apertium_engine
     from flows.cli import main
+    from flows.engines import apertium
 
-    if not apertium_engine.is_available("es", "en"):
+    if not apertium.is_available("es", "en"):
         pytest.skip("apertium-eng-spa is not installed (make test installs it)")
     root = tmp_path_factory.mktemp("seed-run")
     (root / "in").mkdir()

@@ -9,7 +9,7 @@ import click
 import pytest
 
 from flows.cli import main
-from flows.datasets import SCHEMAS
+from flows.store.datasets import SCHEMAS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

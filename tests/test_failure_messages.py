@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from flows.check import damaged_files
 from flows.cli import main, one_line_error
+from flows.store.integrity import damaged_files
 from tests.conftest import SEED
 
 RUN = ("--run-date", "2026-01-02", "--engine", "apertium", "--no-progress")
@@ -57,7 +57,7 @@ def test_errors_reaching_the_top_are_one_line(error: Exception, line: str) -> No
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from flows import show
+    from flows.views import show
 
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error", str(tmp_path))

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
-from flows.runner import TEMPORARY_SERVER_HINT
+from flows.orchestration.runner import TEMPORARY_SERVER_HINT
 from tests.conftest import SEED
 
 # Imports the CLI with Prefect made unimportable, then runs it: whatever reaches stderr
@@ -219,8 +219,8 @@ def test_run_summary_snapshot(
     import json
     from dataclasses import replace
 
-    from flows.report import RunSummary, render_terminal
-    from tests.test_show import matches_snapshot
+    from flows.views.summary import RunSummary, render_terminal
+    from tests.views.test_show import matches_snapshot
 
     _, result = seed_run
     fields = json.loads(result.stdout)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from flows.cli import main
 from flows.errors import EngineUnavailable
 from flows.languages import no_engine_hint
-from flows.translate import select_engine
+from flows.translation.batch import select_engine
 from tests.conftest import SEED
 
 
@@ -35,7 +35,7 @@ def test_apertium_asked_for_a_pair_debian_lacks_says_so() -> None:
 
 
 def test_the_console_drops_the_hint_the_summary_prints() -> None:
-    from flows.runner import _FailuresReportedByCaller
+    from flows.orchestration.runner import _FailuresReportedByCaller
 
     keep = _FailuresReportedByCaller()
 
@@ -47,7 +47,7 @@ def test_the_console_drops_the_hint_the_summary_prints() -> None:
 
 
 def test_the_summary_labels_the_source_language() -> None:
-    from flows.report import summarise
+    from flows.views.summary import summarise
 
     def labels(source: str) -> list[str]:
         summary = summarise(

@@ -58,8 +58,8 @@ def test_heavy_or_agpl_packages_are_not_installed(name: str) -> None:
 def test_importing_and_running_the_stages_imports_no_torch() -> None:
     code = (
         "import sys\n"
-        "import flows.pipeline, flows.cli, flows.argos_engine, flows.models\n"
-        "from flows.translate import select_engine\n"
+        "import flows.pipeline, flows.cli, flows.engines.argos, flows.engines.argos_packages\n"
+        "from flows.translation.batch import select_engine\n"
         "select_engine('auto', 'es', 'en')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'torch', 'stanza', 'spacy', 'minisbd'} or m == 'argostranslate.translate')\n"

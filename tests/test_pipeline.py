@@ -12,14 +12,14 @@ import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
-from flows import apertium_engine
 from flows.cli import main
+from flows.engines import apertium
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 needs_apertium = pytest.mark.skipif(
-    not apertium_engine.is_available("es", "en"),
+    not apertium.is_available("es", "en"),
     reason="apertium-eng-spa is not installed (make test installs it)",
 )
 
@@ -231,7 +231,7 @@ def test_a_second_run_on_a_locked_root_exits_with_one_line(seeds: Path, tmp_path
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; "
-            "from flows.lock import output_lock\n"
+            "from flows.store.lock import output_lock\n"
             f"with output_lock(Path({str(out)!r})):\n"
             "    print('held', flush=True); time.sleep(120)",
         ],
@@ -255,7 +255,7 @@ def test_a_second_run_on_a_locked_root_exits_with_one_line(seeds: Path, tmp_path
 @pytest.fixture
 def tiny_argos_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A tiny random-weight es→en Argos package, installed into a private packages folder."""
-    from flows.models import install_file
+    from flows.engines.argos_packages import install_file
     from tests.support.tiny_argos import build_tiny_argosmodel
 
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
@@ -331,13 +331,13 @@ def test_a_second_run_sends_no_sentence_to_the_engine(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[str] = []
-    real = apertium_engine.ApertiumEngine.translate_batch
+    real = apertium.ApertiumEngine.translate_batch
 
     def counting(self, sentences, stats=None):
         sent.extend(sentences)
         return real(self, sentences, stats)
 
-    monkeypatch.setattr(apertium_engine.ApertiumEngine, "translate_batch", counting)
+    monkeypatch.setattr(apertium.ApertiumEngine, "translate_batch", counting)
     common = ["run", str(seeds), "--out", str(tmp_path / "out"), "--engine", "apertium"]
     assert run_cli(common).exit_code == 0
     assert len(sent) == 2  # the two Spanish sentences that are more than entities
@@ -352,16 +352,16 @@ def test_other_engine_settings_translate_again_and_rows_say_which_made_them(
     seeds: Path, tmp_path: Path, tiny_argos_installed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A beam-1 run after a beam-4 run on the same input reuses none of beam 4's output."""
-    from flows import argos_engine
+    from flows.engines import argos
 
     sent: list[str] = []
-    real = argos_engine.ArgosEngine.translate_batch
+    real = argos.ArgosEngine.translate_batch
 
     def counting(self, sentences, stats=None):
         sent.extend(sentences)
         return real(self, sentences, stats)
 
-    monkeypatch.setattr(argos_engine.ArgosEngine, "translate_batch", counting)
+    monkeypatch.setattr(argos.ArgosEngine, "translate_batch", counting)
     common = ["run", str(seeds), "--out", str(tmp_path / "out"), "--engine", "argos"]
     assert run_cli([*common, "--beam-size", "4"]).exit_code == 0
     first = list(sent)

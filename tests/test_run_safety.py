@@ -16,7 +16,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from flows import datasets
+from flows.store import datasets
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

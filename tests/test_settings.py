@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 from flows.settings import RunSettings
-from flows.translate import ArgosOptions
+from flows.translation.batch import ArgosOptions
 
 
 def test_run_settings_are_exactly_the_flow_parameters() -> None:

@@ -1,0 +1,2 @@
+"""Segment stage: an article's text as typed segments, embedded tweets found from their
+attributions."""

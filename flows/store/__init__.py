@@ -1,0 +1,1 @@
+"""The output store: the Parquet datasets, the writer's lock, and the check for damaged files."""

@@ -1,0 +1,1 @@
+"""Text primitives the stages share: sentence splitting and Twitter entities, offsets kept."""
