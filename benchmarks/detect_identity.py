@@ -62,11 +62,11 @@ def tweets() -> list[str]:
 
 def segmented(folders: list[Path]) -> list[Any]:
     """Every article of `folders`, ingested and segmented once by the working tree."""
-    from flows.readers.ingest import ingest
+    from flows.readers.inputs import articles_under
     from flows.records import ProcessedDocument
     from flows.segmentation.segment import segment
 
-    found, _ = ingest([str(f) for f in folders])
+    found, _ = articles_under([str(f) for f in folders])
     return [ProcessedDocument(a, segment(a)) for a in found]
 
 

@@ -50,9 +50,15 @@ def timed(run: Callable[[], object]) -> tuple[float, float]:
 def empty_caches() -> None:
     """Forget every judged text (the detect stage's, langdetect's and py3langid's memos); the
     loaded models stay."""
-    from flows.language import detection, langdetect_backend, language_model, second_opinion
+    from flows.language import (
+        detection,
+        langdetect_backend,
+        language_model,
+        reading,
+        second_opinion,
+    )
 
-    for module in (detection, langdetect_backend, second_opinion, language_model):
+    for module in (detection, reading, langdetect_backend, second_opinion, language_model):
         for value in vars(module).values():
             wrapped = getattr(value, "__wrapped__", None)
             if (
@@ -68,14 +74,20 @@ def empty_caches() -> None:
 def measure(articles: Path, repeat: int = 3, rev: str = BASELINE) -> dict[str, Any]:
     """Seconds of the detect stage before (at `rev`) and now over the articles in
     `articles`."""
-    from flows.language import detection, langdetect_backend, language_model, second_opinion
+    from flows.language import (
+        detection,
+        langdetect_backend,
+        language_model,
+        reading,
+        second_opinion,
+    )
 
     docs = segmented([articles])
     before = detect_at(rev)
-    for langs in (detection.LATIN_LANGS, None):  # models loaded before timing, both sides
+    for langs in (reading.LATIN_LANGS, None):  # models loaded before timing, both sides
         if hasattr(before, "_factory"):
             before._factory(langs)
-        langdetect_backend.factory(langs, detection.SEED)
+        langdetect_backend.factory(langs, reading.SEED)
     second_opinion._identifier()
     language_model.model()
     now_cpu = now_wall = float("inf")

@@ -25,7 +25,7 @@ LAYOUTS = EVAL / "layouts" / "articles"
 
 
 def texts() -> dict[str, list[str]]:
-    from flows.language.detection import clean, normalise
+    from flows.language.reading import clean, normalise
     from flows.readers.ingest import read_article
     from flows.records import Article
     from flows.segmentation.segment import segment
@@ -58,7 +58,7 @@ def best_cpu(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def compare(items: list[str], langs: tuple[str, ...] | None, repeat: int) -> dict[str, Any]:
     from flows.language import langdetect_backend as backend
-    from flows.language.detection import SEED
+    from flows.language.reading import SEED
 
     fresh = backend._judge.__wrapped__  # no memo: each text judged again
     for name in backend.BACKENDS:
@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one line of JSON")
     args = parser.parse_args()
     from flows.language import langdetect_backend as backend
-    from flows.language.detection import LATIN_LANGS
+    from flows.language.reading import LATIN_LANGS
 
     if not (TWEETS.exists() and LAYOUTS.exists()):
         sys.exit(f"needs {TWEETS} and {LAYOUTS}")

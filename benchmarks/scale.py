@@ -143,7 +143,7 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
     run_id, run_date, started_at = str(uuid.uuid4()), date.today(), datetime.now(UTC)
     with stage("ingest"):
         datasets.remove_uncommitted(out)
-        intake = plan.read_inputs(out, [str(articles)])
+        intake = plan.intake_of(out, [str(articles)])
     with stage("segment"):
         segmented = [ProcessedDocument(a, segment(a)) for a in intake.articles]
     with stage("detect"):

@@ -29,7 +29,7 @@ from flows.orchestration.analyse import (
 from flows.orchestration.progress import Progress
 from flows.readers.ingest import is_record_file, scan
 from flows.readers.rows import Fields
-from flows.records import Article, ProcessedDocument, Reject, SentencePair
+from flows.records import Article, ProcessedDocument, Reject, RunSummary, SentencePair
 from flows.settings import DOCUMENTS_PER_WINDOW
 from flows.store import datasets
 from flows.store.integrity import raise_if_damaged
@@ -43,7 +43,7 @@ from flows.translation.batch import (
     translate_texts,
 )
 from flows.views import report_html
-from flows.views.summary import RunSummary, preview_markdown, summary_artifact
+from flows.views.summary import preview_markdown, summary_artifact
 
 # Documents per analysis task: each Prefect task costs the flow's process ~20 ms of CPU (on
 # the cores the workers need), and a window's last task may leave a worker idle a while.

@@ -6,10 +6,12 @@ own fields by column name: a column added to a record and its schema needs nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import date
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from flows import PIPELINE_VERSION, languages
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -358,3 +360,109 @@ def _plain(value: Any) -> Any:
     if is_dataclass(kind):
         return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     return value
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    run_date: str
+    inputs: int
+    documents: int
+    skipped: int
+    segments: int
+    tweets: int
+    spanish_tweets: int
+    translated: int
+    cached: int
+    pending: int
+    failed: int
+    rejected: int
+    seconds: float
+    engine: str | None
+    model_id: str | None
+    out: str
+    hint: str | None = None
+    counters: dict[str, int] = field(default_factory=dict)
+    source_lang: str = "es"  # what `spanish_tweets` counts, named in the labels
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs in the order a reader wants them."""
+        return [
+            ("documents", str(self.documents)),
+            ("skipped (already processed)", str(self.skipped)),
+            ("segments", str(self.segments)),
+            ("tweets", str(self.tweets)),
+            (f"{languages.name(self.source_lang)} tweets", str(self.spanish_tweets)),
+            ("translated", str(self.translated)),
+            ("  of which from cache", str(self.cached)),
+            ("pending", str(self.pending)),
+            ("failed", str(self.failed)),
+            ("rejected", str(self.rejected)),
+            ("engine", f"{self.engine} ({self.model_id})" if self.engine else "none"),
+            ("time", f"{self.seconds:.1f} s"),
+            ("output", self.out),
+            *([("per-stage counters", "")] if self.counters else []),
+            *((f"  {name}", str(n)) for name, n in sorted(self.counters.items())),
+        ]
+
+    def one_line(self) -> str:
+        """The summary's facts in one line (`serve` prints it after each run)."""
+        engine = f"{self.engine} ({self.model_id})" if self.engine else "no engine"
+        name = languages.name(self.source_lang)
+        return (
+            f"{self.run_date} {self.status}: {self.documents} documents "
+            f"({self.skipped} skipped), {self.segments} segments, {self.tweets} tweets, "
+            f"{self.spanish_tweets} {name} tweets, {self.translated} translated "
+            f"({self.cached} from cache), {self.pending} pending, {self.failed} failed, "
+            f"{self.rejected} rejected; {engine}; {self.seconds:.1f} s; {self.out}"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @property
+    def status(self) -> str:
+        return "completed" if not self.failed else "completed_with_failures"
+
+    def run_row(
+        self, started_at: datetime, finished_at: datetime, scope: str, signature: str
+    ) -> dict[str, Any]:
+        """The run's row in the `runs` dataset: its counts as `n_<count>`."""
+        counts = {f"n_{name}": value for name, value in asdict(self).items()}
+        return row_of(
+            runs_schema(),
+            self,
+            **counts,
+            n_rejects=self.rejected,
+            started_at=started_at,
+            finished_at=finished_at,
+            scope=scope,
+            pipeline_version=PIPELINE_VERSION,
+            signature=signature,
+            counters=sorted(self.counters.items()),
+            status=self.status,
+        )
+
+
+@cache
+def runs_schema() -> pa.Schema:
+    """`runs`: a `RunSummary` (counts as `n_<count>`), its settings, signature and counters."""
+    import pyarrow as pa
+
+    counts = ("inputs", "documents", "skipped", "rejects", "segments", "tweets")
+    sentences = ("spanish_tweets", "translated", "cached", "pending", "failed")
+    return pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("started_at", pa.timestamp("us", tz="UTC")),
+            ("finished_at", pa.timestamp("us", tz="UTC")),
+            *((f"n_{name}", pa.int32()) for name in (*counts, *sentences)),
+            ("engine", pa.string()),
+            ("model_id", pa.string()),
+            ("scope", pa.string()),
+            ("pipeline_version", pa.string()),
+            ("signature", pa.string()),
+            ("counters", pa.map_(pa.string(), pa.int64())),
+            ("status", pa.string()),
+        ]
+    )

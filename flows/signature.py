@@ -1,6 +1,7 @@
 """Signatures, sacrebleu style: `name:value|name:value…`, saying what made an output. Each
 stage exposes `signature()` (its name, version and every option that changes its output);
-a run's signature joins them and goes into every file's metadata and the `runs` row."""
+a run's signature (`flows.store.datasets.run_signature`) joins them and goes into every
+file's metadata and the `runs` row. This module imports no stage: the stages import it."""
 
 from __future__ import annotations
 
@@ -14,30 +15,6 @@ from typing import Any
 def join(*parts: str) -> str:
     """Signatures and `name:value` pairs joined with `|`, empty parts left out."""
     return "|".join(p for p in parts if p)
-
-
-def run_signature(
-    schema_version: str,
-    engine_signature: str | None,
-    scope: str,
-    source_lang: str,
-    target_lang: str,
-) -> str:
-    """A run's signature: the pipeline and schema versions, the segmenter's, the detector's
-    and the engine's signatures (`engine:none` without one), scope and languages."""
-    from flows import PIPELINE_VERSION
-    from flows.language import detection
-    from flows.segmentation import segment
-
-    return join(
-        f"bilingual:{PIPELINE_VERSION}",
-        f"schema:{schema_version}",
-        segment.signature(),
-        detection.signature(),
-        engine_signature or "engine:none",
-        f"scope:{scope}",
-        f"langs:{source_lang}-{target_lang}",
-    )
 
 
 def rules_digest(namespace: Mapping[str, Any]) -> str:

@@ -219,7 +219,8 @@ def test_run_summary_snapshot(
     import json
     from dataclasses import replace
 
-    from flows.views.summary import RunSummary, render_terminal
+    from flows.records import RunSummary
+    from flows.views.summary import render_terminal
     from tests.views.test_show import matches_snapshot
 
     _, result = seed_run

@@ -8,10 +8,9 @@ import sys
 import pytest
 
 from flows import PIPELINE_VERSION
-from flows.language import detection
+from flows.language import detection, reading
 from flows.segmentation import segment
-from flows.signature import run_signature
-from flows.store.datasets import SCHEMA_VERSION, RunInfo
+from flows.store.datasets import SCHEMA_VERSION, RunInfo, run_signature
 from flows.text import sentences
 
 
@@ -25,7 +24,7 @@ def test_changing_only_the_detectors_rules_changes_the_signature(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = run_signature(SCHEMA_VERSION, "engine:apertium", "tweets", "es", "en")
-    monkeypatch.setattr(detection, "LATIN_LANGS", ("ca", "en", "es", "fr", "pt", "it"))
+    monkeypatch.setattr(reading, "LATIN_LANGS", ("ca", "en", "es", "fr", "pt", "it"))
     after_langs = run_signature(SCHEMA_VERSION, "engine:apertium", "tweets", "es", "en")
     monkeypatch.setattr(detection, "SENTENCE_SURE", 0.95)
     after_threshold = run_signature(SCHEMA_VERSION, "engine:apertium", "tweets", "es", "en")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.language import detection, language_model
+from flows.language import detection, language_model, reading
 from flows.records import LangDecision
 
 # Every reason a decision can carry (README, "Why a language"). `model`: the fitted model's
@@ -60,10 +60,10 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
     if reason_of(decision) == "boilerplate":  # structure decided: never cleaned nor judged
         return [f"boilerplate: {REASONS['boilerplate']}"]
     rules = []
-    cleaned = detection.clean(text)
+    cleaned = reading.clean(text)
     if cleaned != " ".join(text.split()):
         rules.append("entities: links, @handles, emoji and punctuation removed")
-    if detection.normalise(cleaned) != cleaned:
+    if reading.normalise(cleaned) != cleaned:
         rules.append("normalise: lower case, repeated letters and laughter squeezed")
     reason = reason_of(decision)
     if reason == "empty":
@@ -75,7 +75,9 @@ def rules_fired(text: str, decision: LangDecision) -> list[str]:
     if reason in ("script", "no_features"):
         top = f" ({decision.lang} {decision.prob:.3f})" if decision.candidates else ""
         return [*rules, f"{reason}: {REASONS[reason]}{top}"]
-    if reason == "no_text" and detection._forms(text).cleaned_letters == 0:  # no model: no letters
+    if (
+        reason == "no_text" and reading.text_forms(text).cleaned_letters == 0
+    ):  # no model: no letters
         return [*rules, f"no_text: {REASONS['no_text']}"]
     if reason in ("no_text", "too_short"):
         rules.append(f"{reason}: {REASONS[reason]}")
@@ -131,8 +133,8 @@ def evidence(text: str, decision: LangDecision) -> dict[str, Any]:
         own = None
     runner = own.candidates[1][0] if own and len(own.candidates) > 1 else None
     return {
-        "cleaned": detection.normalise(detection.clean(text)),
-        "spanish_evidence": detection.spanish_evidence(text),
+        "cleaned": reading.normalise(reading.clean(text)),
+        "spanish_evidence": reading.spanish_evidence(text),
         "evidence": (
             {"for": own.lang, "over": runner, "log_odds": moved(text, own.lang, runner)}
             if own and runner

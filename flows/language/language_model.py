@@ -14,11 +14,11 @@ The evidence, in named groups (`GROUPS`, what `detect --explain` reports):
   a space each side) and the word itself, counted and divided by the square root of their
   number. A word's n-grams are looked up once per process, so a text costs a sum over its
   words.
-- `langdetect`: its probabilities over `flows.language.detection.LATIN_LANGS` (Latin script only).
+- `langdetect`: its probabilities over `flows.language.reading.LATIN_LANGS` (Latin script only).
 - `py3langid`: its probabilities over `flows.language.second_opinion.LANGS`, on at most
   `PY3LANGID_CHARS` characters (it reads byte by byte in Python: long prose is cut).
 - `words`: the share of tokens in each language's frequent-word list and the Spanish
-  evidence against each rival (`flows.language.detection.spanish_evidence`).
+  evidence against each rival (`flows.language.reading.spanish_evidence`).
 - `shape`: script, letters, links, @handles, hashtags, emoji, laughter.
 
 Classes are the six TweetLID languages, `und` and `other`; `other` (a language outside
@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from flows.language import reading
 from flows.text import entities
 
 MODEL_FILE = "language_model.npz"
@@ -59,7 +60,7 @@ _laugh = re.compile(r"\b(?:(?:[jh][aeiou]){2,}[jh]?|j[aj]{3,}|xd+|lol|k{3,}|rs(?
 @dataclass(frozen=True)
 class Evidence:
     """What the model reads of one text: its words (for the n-grams), in the pieces
-    `flows.language.detection` cuts a text into (lines, sentences), and the dense features by group
+    `reading` cuts a text into (lines, sentences), and the dense features by group
     (names in `dense_names()`, same order)."""
 
     chunks: tuple[tuple[str, ...], ...]
@@ -76,7 +77,7 @@ class _Counts(NamedTuple):
 
     chunks: tuple[tuple[str, ...], ...]
     tokens: int
-    listed: tuple[int, ...]  # tokens in each of `flows.language.detection.WORDS`' lists
+    listed: tuple[int, ...]  # tokens in each of `flows.language.reading.WORDS`' lists
     unlisted: int
     links: int
     mentions: int
@@ -91,9 +92,7 @@ class _Counts(NamedTuple):
 
 @lru_cache(maxsize=1 << 13)
 def _counts(text: str) -> _Counts:
-    from flows.language import detection
-
-    chunks = detection._pieces(text)
+    chunks = reading.text_pieces(text)
     if len(chunks) > 1:
         parts = [_counts(chunk) for chunk in chunks]
         return _Counts(
@@ -111,9 +110,9 @@ def _counts(text: str) -> _Counts:
             sum(p.capitalised for p in parts),
             sum(p.all_caps for p in parts),
         )
-    forms = detection._forms(text)
+    forms = reading.text_forms(text)
     cleaned = forms.cleaned
-    tokens = Counter(detection.TOKEN_RE.findall(forms.prepared))
+    tokens = Counter(reading.TOKEN_RE.findall(forms.prepared))
     listed = _listed_words()
     split = cleaned.split()
     return _Counts(
@@ -136,14 +135,13 @@ def _counts(text: str) -> _Counts:
 def dense_names() -> tuple[tuple[str, str], ...]:
     """(group, name) of every dense feature, in `Evidence.dense` order."""
     from flows.language import second_opinion
-    from flows.language.detection import LATIN_LANGS, WORDS
 
-    names = [("langdetect", f"ld_{lang}") for lang in LATIN_LANGS]
+    names = [("langdetect", f"ld_{lang}") for lang in reading.LATIN_LANGS]
     names.append(("langdetect", "ld_none"))
     names += [("py3langid", f"py_{lang}") for lang in second_opinion.LANGS]
     names += [("py3langid", f"py_log_{lang}") for lang in second_opinion.LANGS]
-    names += [("words", f"share_{lang}") for lang in WORDS]
-    names += [("words", f"es_vs_{lang}") for lang in WORDS if lang != "es"]
+    names += [("words", f"share_{lang}") for lang in reading.WORDS]
+    names += [("words", f"es_vs_{lang}") for lang in reading.WORDS if lang != "es"]
     names += [
         ("shape", n)
         for n in (
@@ -174,27 +172,27 @@ def _signed_log(x: float) -> float:
 
 
 def evidence(text: str) -> Evidence:
-    """The features of `text` (links, @handles and emoji removed as `flows.language.detection.clean`
+    """The features of `text` (links, @handles and emoji removed as `flows.language.reading.clean`
     does)."""
-    from flows.language import detection, langdetect_backend, second_opinion
+    from flows.language import langdetect_backend, second_opinion
 
-    forms = detection._forms(text)
+    forms = reading.text_forms(text)
     cleaned, prepared = forms.cleaned, forms.prepared
     counted = _counts(text)
     n_words = sum(map(len, counted.chunks))
     letters = forms.cleaned_letters
-    latin = detection._is_latin("".join(prepared.split())) if prepared else True
+    latin = reading.is_latin("".join(prepared.split())) if prepared else True
     dense: list[float] = []
     judged = (
-        langdetect_backend.judge(prepared, detection.LATIN_LANGS, detection.SEED)
+        langdetect_backend.judge(prepared, reading.LATIN_LANGS, reading.SEED)
         if prepared and latin
         else None
     )
     if judged is None:
-        dense += [0.0] * len(detection.LATIN_LANGS) + [1.0]
+        dense += [0.0] * len(reading.LATIN_LANGS) + [1.0]
     else:
         probs = judged.prob_map()
-        dense += [probs.get(lang, 0.0) for lang in detection.LATIN_LANGS] + [0.0]
+        dense += [probs.get(lang, 0.0) for lang in reading.LATIN_LANGS] + [0.0]
     if cleaned:
         ranked = dict(second_opinion.rank(_cut(cleaned)))
         py = [ranked.get(lang, 0.0) for lang in second_opinion.LANGS]
@@ -203,13 +201,13 @@ def evidence(text: str) -> Evidence:
     dense += py + [math.log10(p + 1e-4) / 4 for p in py]
     n_tokens = max(1, counted.tokens)
     dense += [n / n_tokens for n in counted.listed]
-    spanish = detection._text_evidence(text)
-    dense += [_signed_log(spanish[lang]) / 2 for lang in detection.WORDS if lang != "es"]
+    spanish = reading.word_evidence(text)
+    dense += [_signed_log(spanish[lang]) / 2 for lang in reading.WORDS if lang != "es"]
     dense += [
         float(latin),
         math.log1p(letters) / 4,
         float(letters == 0),
-        float(0 < letters < detection.MIN_LETTERS),
+        float(0 < letters < reading.MIN_LETTERS),
         math.log1p(n_words) / 3,
         math.log1p(counted.links),
         math.log1p(counted.mentions),
@@ -229,15 +227,14 @@ def evidence(text: str) -> Evidence:
 
 @lru_cache(maxsize=1)
 def _word_sets() -> tuple[frozenset[str], ...]:
-    """`flows.language.detection.WORDS`' lists, in its order."""
-    from flows.language.detection import WORDS
+    """`flows.language.reading.WORDS`' lists, in its order."""
 
-    return tuple(WORDS.values())
+    return tuple(reading.WORDS.values())
 
 
 @lru_cache(maxsize=1)
 def _listed_words() -> frozenset[str]:
-    """Every word of every list in `flows.language.detection.WORDS`."""
+    """Every word of every list in `flows.language.reading.WORDS`."""
     return frozenset().union(*_word_sets())
 
 

@@ -15,14 +15,14 @@ from typing import Any
 
 from flows.languages import no_engine_hint
 from flows.readers.ingest import one_per_content, scan, split_seen
-from flows.readers.inputs import read_inputs as read_all
+from flows.readers.inputs import read_inputs
 from flows.readers.rows import DEFAULT_FIELDS, Fields
-from flows.records import Article, ProcessedDocument, Reject, SentencePair, Translation
+from flows.records import Article, ProcessedDocument, Reject, RunSummary, SentencePair, Translation
 from flows.segmentation.attribution import credits_missed
 from flows.store import datasets
 from flows.translation.align import EngineInfo, align_document, sentences_to_translate
 from flows.translation.batch import BatchResult, split_cached
-from flows.views.summary import RunSummary, summarise
+from flows.views.summary import summarise
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def sort_inputs(
     return Intake(tuple(new), tuple(skipped), every_reject, fresh, frozenset(settled))
 
 
-def read_inputs(
+def intake_of(
     root: Path,
     paths: Sequence[str],
     *,
@@ -89,7 +89,7 @@ def window_intakes(
     scan's rejects come with the first window; with no input there is still one (empty)
     window."""
     taken: dict[str, str] = {}  # doc_id → source_path of the articles of earlier windows
-    stream = read_all(files, fields)
+    stream = read_inputs(files, fields)
     first = True
     while True:
         read = list(islice(stream, size))

@@ -17,8 +17,8 @@ from flows.errors import SigTerm, UsageError
 from flows.languages import NO_ENGINE
 from flows.orchestration import local_server
 from flows.orchestration.prefect_config import ApiSetting, api_url_setting
+from flows.records import RunSummary
 from flows.settings import RunSettings
-from flows.views.summary import RunSummary
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner

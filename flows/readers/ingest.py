@@ -337,24 +337,6 @@ def _article(text: str, source_path: str, encoding: str, confidence: float = 1.0
     return Article(digest[:16], source_path, text, digest, encoding, confidence)
 
 
-def ingest(
-    paths: Iterable[Path | str],
-    written: Mapping[str, str] | None = None,
-    *,
-    follow_symlinks: bool = False,
-) -> tuple[list[Article], list[Reject]]:
-    """All articles under `paths`, one per distinct content, and the rejected inputs (every
-    entry `scan` met that is not an article). A file whose content is already an article
-    under another name is rejected as `duplicate`; of such files, the one a document was
-    already written from (`written`: doc_id → source_path) stays the article."""
-    # flows.readers.inputs reads row files with this module's decoding: imported here (a cycle).
-    from flows.readers.inputs import read_inputs
-
-    files, rejects = scan(paths, follow_symlinks=follow_symlinks)
-    articles, more = one_per_content(read_inputs(files), written)
-    return articles, [*rejects, *more]
-
-
 def one_per_content(
     read: Iterable[Article | Reject],
     written: Mapping[str, str] | None = None,

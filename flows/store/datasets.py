@@ -22,6 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows import PIPELINE_VERSION
+from flows.errors import DamagedFile
+from flows.language import detection
 from flows.records import (
     ProcessedDocument,
     Reject,
@@ -30,12 +32,14 @@ from flows.records import (
     documents_schema,
     rejects_schema,
     row_of,
+    runs_schema,
     segments_schema,
     sentence_pairs_schema,
 )
+from flows.segmentation import segment
 from flows.segmentation.attribution import credits_missed
+from flows.signature import join
 from flows.translation.align import EngineInfo, tweet_is_source
-from flows.views.summary import runs_schema
 
 # 2: `sentence_pairs.engine_signature`, `runs.signature` and `runs.counters`.
 # 3: where an article came from (`documents.source_file`, `source_row`, `source_id`,
@@ -103,8 +107,6 @@ class RunInfo:
     def signature(self) -> str:
         """The run's signature: pipeline and schema versions, the segmenter's, the detector's
         and the engine's signatures, scope and languages."""
-        from flows.signature import run_signature
-
         return run_signature(
             SCHEMA_VERSION, self.engine_signature, self.scope, self.source_lang, self.target_lang
         )
@@ -120,6 +122,26 @@ class RunInfo:
             "run_date": self.run_date.isoformat(),
             "signature": signature,
         }
+
+
+def run_signature(
+    schema_version: str,
+    engine_signature: str | None,
+    scope: str,
+    source_lang: str,
+    target_lang: str,
+) -> str:
+    """A run's signature: the pipeline and schema versions, the segmenter's, the detector's
+    and the engine's signatures (`engine:none` without one), scope and languages."""
+    return join(
+        f"bilingual:{PIPELINE_VERSION}",
+        f"schema:{schema_version}",
+        segment.signature(),
+        detection.signature(),
+        engine_signature or "engine:none",
+        f"scope:{scope}",
+        f"langs:{source_lang}-{target_lang}",
+    )
 
 
 # --- rows -------------------------------------------------------------------------------
@@ -289,8 +311,6 @@ def read_schema(path: Path) -> pa.Schema:
 
 
 def _damaged(path: Path, exc: Exception) -> Exception:
-    from flows.errors import DamagedFile
-
     reason = " ".join(str(exc).split()).replace(
         f"Could not open Parquet input source '{path}': ", ""
     )

@@ -3,123 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from pathlib import Path
 
-from flows import PIPELINE_VERSION, languages
-from flows.records import ProcessedDocument, SentencePair, row_of
+from flows.records import ProcessedDocument, RunSummary, SentencePair
+from flows.store import datasets
 from flows.translation.align import tweet_is_source
-
-if TYPE_CHECKING:
-    import pyarrow as pa
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    run_id: str
-    run_date: str
-    inputs: int
-    documents: int
-    skipped: int
-    segments: int
-    tweets: int
-    spanish_tweets: int
-    translated: int
-    cached: int
-    pending: int
-    failed: int
-    rejected: int
-    seconds: float
-    engine: str | None
-    model_id: str | None
-    out: str
-    hint: str | None = None
-    counters: dict[str, int] = field(default_factory=dict)
-    source_lang: str = "es"  # what `spanish_tweets` counts, named in the labels
-
-    def rows(self) -> list[tuple[str, str]]:
-        """(label, value) pairs in the order a reader wants them."""
-        return [
-            ("documents", str(self.documents)),
-            ("skipped (already processed)", str(self.skipped)),
-            ("segments", str(self.segments)),
-            ("tweets", str(self.tweets)),
-            (f"{languages.name(self.source_lang)} tweets", str(self.spanish_tweets)),
-            ("translated", str(self.translated)),
-            ("  of which from cache", str(self.cached)),
-            ("pending", str(self.pending)),
-            ("failed", str(self.failed)),
-            ("rejected", str(self.rejected)),
-            ("engine", f"{self.engine} ({self.model_id})" if self.engine else "none"),
-            ("time", f"{self.seconds:.1f} s"),
-            ("output", self.out),
-            *([("per-stage counters", "")] if self.counters else []),
-            *((f"  {name}", str(n)) for name, n in sorted(self.counters.items())),
-        ]
-
-    def one_line(self) -> str:
-        """The summary's facts in one line (`serve` prints it after each run)."""
-        engine = f"{self.engine} ({self.model_id})" if self.engine else "no engine"
-        name = languages.name(self.source_lang)
-        return (
-            f"{self.run_date} {self.status}: {self.documents} documents "
-            f"({self.skipped} skipped), {self.segments} segments, {self.tweets} tweets, "
-            f"{self.spanish_tweets} {name} tweets, {self.translated} translated "
-            f"({self.cached} from cache), {self.pending} pending, {self.failed} failed, "
-            f"{self.rejected} rejected; {engine}; {self.seconds:.1f} s; {self.out}"
-        )
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-    @property
-    def status(self) -> str:
-        return "completed" if not self.failed else "completed_with_failures"
-
-    def run_row(
-        self, started_at: datetime, finished_at: datetime, scope: str, signature: str
-    ) -> dict[str, Any]:
-        """The run's row in the `runs` dataset: its counts as `n_<count>`."""
-        counts = {f"n_{name}": value for name, value in asdict(self).items()}
-        return row_of(
-            runs_schema(),
-            self,
-            **counts,
-            n_rejects=self.rejected,
-            started_at=started_at,
-            finished_at=finished_at,
-            scope=scope,
-            pipeline_version=PIPELINE_VERSION,
-            signature=signature,
-            counters=sorted(self.counters.items()),
-            status=self.status,
-        )
-
-
-@cache
-def runs_schema() -> pa.Schema:
-    """`runs`: a `RunSummary` (counts as `n_<count>`), its settings, signature and counters."""
-    import pyarrow as pa
-
-    counts = ("inputs", "documents", "skipped", "rejects", "segments", "tweets")
-    sentences = ("spanish_tweets", "translated", "cached", "pending", "failed")
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("started_at", pa.timestamp("us", tz="UTC")),
-            ("finished_at", pa.timestamp("us", tz="UTC")),
-            *((f"n_{name}", pa.int32()) for name in (*counts, *sentences)),
-            ("engine", pa.string()),
-            ("model_id", pa.string()),
-            ("scope", pa.string()),
-            ("pipeline_version", pa.string()),
-            ("signature", pa.string()),
-            ("counters", pa.map_(pa.string(), pa.int64())),
-            ("status", pa.string()),
-        ]
-    )
 
 
 def summarise(
@@ -188,11 +77,6 @@ REJECTS_LISTED = 10
 
 def rejects_of_run(summary: RunSummary) -> list[tuple[str, str]]:
     """(path, reason) of the inputs this run rejected, as its `rejects` file records them."""
-    from datetime import date
-    from pathlib import Path
-
-    from flows.store import datasets
-
     folder = datasets.partition_dir(
         Path(summary.out), "rejects", date.fromisoformat(summary.run_date)
     )
@@ -211,6 +95,7 @@ def render_terminal(
 ) -> None:
     """The summary table; its time is the command's wall time with the flow's share (the
     rest is mostly Prefect starting), then the first rejected inputs and why."""
+    # rich only when a table is drawn: a scheduled or --json run never draws one (start-up).
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table

@@ -8,16 +8,8 @@ from pathlib import Path
 import pytest
 
 from flows.language import langdetect_backend, second_opinion
-from flows.language.detection import (
-    SEED,
-    _judge,
-    clean,
-    detect,
-    detect_document,
-    detect_segment,
-    normalise,
-    spanish_evidence,
-)
+from flows.language.detection import _judge, detect, detect_document, detect_segment
+from flows.language.reading import SEED, clean, normalise, spanish_evidence
 from flows.readers.ingest import doc_text
 from flows.records import ProcessedDocument, Segment, Sentence, Span
 from flows.segmentation.segment import segment

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from flows.language.detection import (
+from flows.language.reading import (
     TOKEN_RE,
     _evidence,
-    _forms,
-    _is_latin,
     _strip_entities,
-    _text_evidence,
     clean,
+    is_latin,
     normalise,
     spanish_evidence,
+    text_forms,
+    word_evidence,
 )
 from tests.conftest import ROOT
 
@@ -55,7 +55,7 @@ def latin_reference(text: str) -> bool:
 
 def assert_same(texts: list[str]) -> None:
     for text in texts:
-        forms = _forms(text)
+        forms = text_forms(text)
         cleaned, prepared, cleaned_letters, prepared_letters, evidence = reference(text)
         assert (forms.cleaned, forms.prepared) == (cleaned, prepared), text
         assert (forms.cleaned_letters, forms.prepared_letters) == (
@@ -65,10 +65,10 @@ def assert_same(texts: list[str]) -> None:
         assert sorted(forms.stripped.replace(" ", "")) == sorted(
             "".join(_strip_entities(text).lower().split())
         ), text
-        assert list(_text_evidence(text).items()) == list(evidence.items()), text
+        assert list(word_evidence(text).items()) == list(evidence.items()), text
         assert spanish_evidence(text) == evidence, text
         squeezed = "".join(prepared.split())
-        assert _is_latin(squeezed) == latin_reference(squeezed), text
+        assert is_latin(squeezed) == latin_reference(squeezed), text
 
 
 def test_pieces_give_what_the_whole_text_gives() -> None:
@@ -81,7 +81,7 @@ def test_the_memoised_evidence_cannot_be_changed_by_a_caller() -> None:
     given["pt"] = -100
     assert spanish_evidence(text)["pt"] != -100
     with pytest.raises(TypeError):
-        _text_evidence(text)["pt"] = -100  # type: ignore[index]
+        word_evidence(text)["pt"] = -100  # type: ignore[index]
 
 
 @pytest.mark.skipif(not (EVAL / "layouts").exists(), reason="needs ../shared/eval")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flows.language import langdetect_backend as backend
-from flows.language.detection import LATIN_LANGS, SEED, clean, normalise
+from flows.language.reading import LATIN_LANGS, SEED, clean, normalise
 from flows.readers.ingest import read_article
 from flows.records import Article
 from flows.segmentation.segment import segment

@@ -170,7 +170,7 @@ def test_inputs_read_in_windows_are_the_inputs_read_at_once(tmp_path: Path) -> N
     for name, text in texts.items():
         (folder / f"{name}.txt").write_text(f"{text}\n", encoding="utf-8")
     root = tmp_path / "out"
-    whole = plan.read_inputs(root, [str(folder)])
+    whole = plan.intake_of(root, [str(folder)])
     files, scan_rejects = scan([str(folder)])
     for size in (1, 2, 4, 100):
         parts = list(plan.window_intakes(root, files, scan_rejects, size))

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from flows.engines.apertium import ApertiumEngine, is_available
-from flows.readers.ingest import MAX_BYTES, ingest, normalise, read_article, scan
+from flows.readers.ingest import MAX_BYTES, normalise, read_article, scan
+from flows.readers.inputs import articles_under
 from flows.records import Article, Reject
 from tests.conftest import SEED
 
@@ -165,7 +166,7 @@ def outcome(root: Path, articles: list[Article], rejects: list[Reject]) -> dict[
 def test_every_entry_of_a_hostile_folder_is_accounted_for(tmp_path: Path) -> None:
     root = tmp_path / "in"
     expected = hostile_tree(root, tmp_path / "elsewhere")
-    articles, rejects = ingest([root])
+    articles, rejects = articles_under([root])
     assert outcome(root, articles, rejects) == expected
     assert all("\n" not in r.message for r in rejects)
     assert not any("Secret" in a.text for a in articles)
@@ -174,7 +175,7 @@ def test_every_entry_of_a_hostile_folder_is_accounted_for(tmp_path: Path) -> Non
 def test_follow_symlinks_reads_what_links_lead_to(tmp_path: Path) -> None:
     root = tmp_path / "in"
     expected = hostile_tree(root, tmp_path / "elsewhere")
-    articles, rejects = ingest([root], follow_symlinks=True)
+    articles, rejects = articles_under([root], follow_symlinks=True)
     expected.pop("outside-dir")  # followed: its one file is the one passwd.txt leads to
     assert outcome(root, articles, rejects) == {
         **expected,
@@ -203,7 +204,7 @@ def test_unreadable_files_and_folders_are_rejected(tmp_path: Path) -> None:
     (root / "secret.txt").chmod(0)
     (root / "locked").chmod(0)
     try:
-        articles, rejects = ingest([root])
+        articles, rejects = articles_under([root])
     finally:
         (root / "locked").chmod(0o755)
     assert articles == []

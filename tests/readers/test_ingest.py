@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from flows.errors import UsageError
-from flows.readers.ingest import discover, ingest, normalise, read_article, split_seen
+from flows.readers.ingest import discover, normalise, read_article, split_seen
+from flows.readers.inputs import articles_under
 from flows.records import Article, Reject
 
 
@@ -23,7 +24,7 @@ def test_bom_crlf_and_nfd_are_normalised(tmp_path: Path) -> None:
 def test_same_article_under_two_names_is_one_document(tmp_path: Path) -> None:
     (tmp_path / "one.txt").write_text("Title\nBody text.\n", encoding="utf-8")
     (tmp_path / "two.txt").write_bytes(b"\xef\xbb\xbfTitle\r\nBody text.\r\n")
-    articles, rejects = ingest([tmp_path])
+    articles, rejects = articles_under([tmp_path])
     assert len(articles) == 1
     assert [(Path(r.source_path).name, r.reason_code) for r in rejects] == [
         ("two.txt", "duplicate")
@@ -111,7 +112,7 @@ def test_of_two_copies_the_file_already_written_stays_the_article(tmp_path: Path
         (tmp_path / name).write_text(text, encoding="utf-8")
     original = str(tmp_path / "b-original.txt")
     written = {read_article(Path(original)).doc_id: original}
-    articles, rejects = ingest([tmp_path], written)
+    articles, rejects = articles_under([tmp_path], written)
     assert [a.source_path for a in articles] == [original]
     assert rejects == [
         Reject(str(tmp_path / "a-copy.txt"), "duplicate", f"same content as {original}")
