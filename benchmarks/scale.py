@@ -124,12 +124,13 @@ def bare(articles: Path, out: Path, engine: str) -> dict[str, Any]:
     from datetime import UTC, date, datetime
     from functools import partial
 
+    from flows.engines import ArgosOptions, select_engine
     from flows.language.detection import detect_document
     from flows.orchestration import plan
     from flows.records import ProcessedDocument
     from flows.segmentation.segment import segment
     from flows.store import datasets
-    from flows.translation.batch import ArgosOptions, engine_info, select_engine, translate_texts
+    from flows.translation.batch import engine_info, translate_texts
 
     seconds: dict[str, float] = {}
 

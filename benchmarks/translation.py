@@ -64,7 +64,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/translation.py` from anywher
 
 from benchmarks.random_model import save_model, spec_shape  # noqa: E402
 from benchmarks.random_model import train_sentencepiece as train  # noqa: E402
-from flows.translation.batch import ArgosOptions  # noqa: E402
+from flows.engines import ArgosOptions  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CACHE_DIR = HERE / ".cache"

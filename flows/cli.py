@@ -1,5 +1,7 @@
-"""The `bilingual` command line. Domain errors become one line on stderr and an exit
-status here, at the edge: 1 for a failure, 2 for a usage error."""
+"""The `bilingual` command line: each command builds its settings, calls one library function
+and prints what it returns. Domain errors become one line on stderr and an exit status here,
+at the edge: 1 for a failure, 2 for a usage error. Every import of the library inside a command
+is there for start-up time: `bilingual --help` and `bilingual show` do not load Prefect."""
 
 from __future__ import annotations
 
@@ -10,25 +12,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from flows.engines import COMPUTE_TYPES, ENGINE_CHOICES, MAX_BEAM_SIZE, ArgosOptions
 from flows.errors import BilingualError, SigTerm, Terminated
-from flows.orchestration.prefect_config import logging_environment
+from flows.orchestration.prefect_config import logging_environment, quiet_prefect_environment
+from flows.settings import DEFAULTS, RunSettings
 from flows.translation.align import SCOPES
-from flows.translation.batch import ENGINE_CHOICES
 
-ENGINES = click.Choice(list(ENGINE_CHOICES))
-SCOPE = click.Choice(list(SCOPES))
-
-
-# Set by `bilingual --debug`: errors keep their traceback.
-DEBUG = {"on": False}
-
+LIBRARY_LOGGERS = ("distributed", "httpx", "prefect")
 # What to do about the file-system errors a user meets, by errno.
 OS_ADVICE = {
     errno.ENOSPC: "the data already committed is intact; free some space and run again",
@@ -39,21 +36,13 @@ OS_ADVICE = {
 }
 
 
-def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a `BilingualError` into `error: <message>` and its exit status (with
-    `--debug`, the traceback instead)."""
+@dataclass
+class CliState:
+    """What the options on every command set (`--debug`, `-q`, `-v`), kept in click's
+    context for the commands and the error handler of one invocation."""
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except BilingualError as exc:
-            if DEBUG["on"]:
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
+    debug: bool = False
+    verbosity: int = 0  # -1 quiet, 0 default, 1 verbose
 
 
 def one_line_error(exc: BaseException) -> tuple[str, int]:
@@ -80,7 +69,9 @@ class Bilingual(click.Group):
     line on stderr and an exit status, never a traceback unless `--debug`."""
 
     def main(self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any) -> Any:
+        state = kwargs.setdefault("obj", CliState())
         kwargs["standalone_mode"] = False
+        quiet_library_logs()
         try:
             status = super().main(args, *pos, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:  # a bare `bilingual`: its help
@@ -90,7 +81,7 @@ class Bilingual(click.Group):
             click.echo("error: interrupted; the next run repairs what this one left", err=True)
             sys.exit(130)
         except Exception as exc:
-            if DEBUG["on"] and not isinstance(exc, click.UsageError):
+            if state.debug and not isinstance(exc, click.UsageError):
                 raise
             line, status = one_line_error(exc)
             click.echo(line, err=True)
@@ -103,8 +94,30 @@ class Bilingual(click.Group):
             raise Terminated from None
 
 
+def quiet_library_logs() -> None:
+    """Prefect's, Dask's and httpx's logs in the terminal only from warnings up (`-v` says
+    more), and no telemetry: set when a command starts, never at import."""
+    quiet_prefect_environment()
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    DEBUG["on"] = value
+    ctx.ensure_object(CliState).debug = value or ctx.ensure_object(CliState).debug
+    return value
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        level = 1 if param.name == "verbose" else -1
+        ctx.ensure_object(CliState).verbosity = level
+        name = {-1: "ERROR", 1: "INFO"}[level]
+        os.environ.update(logging_environment(name))  # read when Prefect is imported
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = name.lower()
+        for logger in LIBRARY_LOGGERS:
+            logging.getLogger(logger).setLevel(name)
     return value
 
 
@@ -122,55 +135,150 @@ def main() -> None:
     """Offline bilingual Parquet from English news articles with embedded Spanish tweets."""
 
 
-def record_fields(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--text-field`, `--title-field` and `--id-field`: which fields of a row file's records
-    (JSONL, JSON, CSV, Parquet) an article is read from (`RunSettings` checks them)."""
-    options = (
-        ("--text-field", "the text", "text, content, body, articleBody"),
-        ("--title-field", "the title", "title, headline"),
-        ("--id-field", "the record's id", "id, doc_id, article_id, uuid"),
+# --- options shared by commands ---------------------------------------------------------
+
+
+def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The decorators `options`, applied in the order listed (as if written on top)."""
+
+    def apply(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+output_root = click.option(
+    "--out",
+    default=DEFAULTS.out,
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output root of the Parquet datasets.",
+)
+output_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table for people; a JSON array or CSV (with a header) for scripts.",
+)
+
+
+def record_field(name: str, what: str, tried: str) -> Callable[[Any], Any]:
+    return click.option(
+        name,
+        default=None,
+        metavar="NAME",
+        help=f"Records: the field holding {what}  [default: the first of {tried}]",
     )
-    for name, what, tried in reversed(options):
-        command = click.option(
-            name,
-            default=None,
-            metavar="NAME",
-            help=f"Records: the field holding {what}  [default: the first of {tried}]",
-        )(command)
-    return command
+
+
+# What `run` and `serve` both take, with `RunSettings`' defaults (it checks them again, so a
+# deployment is refused what the command line refuses).
+run_options = _options(
+    click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+    output_root,
+    click.option(
+        "--engine",
+        type=click.Choice(list(ENGINE_CHOICES)),
+        default=DEFAULTS.engine,
+        show_default=True,
+        help="Translation engine: an installed Argos package, Apertium, or auto.",
+    ),
+    click.option(
+        "--scope",
+        type=click.Choice(list(SCOPES)),
+        default=DEFAULTS.scope,
+        show_default=True,
+        help="Translate Spanish tweets only, or every Spanish segment.",
+    ),
+    click.option(
+        "--source-lang",
+        default=DEFAULTS.source_lang,
+        show_default=True,
+        help="Language to translate from.",
+    ),
+    click.option(
+        "--target-lang",
+        default=DEFAULTS.target_lang,
+        show_default=True,
+        help="Language to translate to.",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(1),
+        default=DEFAULTS.workers,
+        help="Processes that segment and detect  [default: number of cores]",
+    ),
+    click.option(
+        "--follow-symlinks",
+        is_flag=True,
+        default=DEFAULTS.follow_symlinks,
+        help="Follow symbolic links that lead outside PATHS (and links to folders).",
+    ),
+    record_field("--text-field", "the text", "text, content, body, articleBody"),
+    record_field("--title-field", "the title", "title, headline"),
+    record_field("--id-field", "the record's id", "id, doc_id, article_id, uuid"),
+)
+
+_ARGOS = ArgosOptions()
+argos_options = _options(
+    click.option(
+        "--beam-size",
+        default=_ARGOS.beam_size,
+        show_default=True,
+        type=click.IntRange(1, MAX_BEAM_SIZE),
+        help="Argos: beam size.",
+    ),
+    click.option(
+        "--compute-type",
+        default=_ARGOS.compute_type,
+        show_default=True,
+        type=click.Choice(list(COMPUTE_TYPES)),
+        help="Argos: CTranslate2 compute type.",
+    ),
+    click.option(
+        "--inter-threads",
+        default=_ARGOS.inter_threads,
+        show_default="number of cores",
+        type=click.IntRange(1),
+        help="Argos: batches translated in parallel.",
+    ),
+    click.option(
+        "--intra-threads",
+        default=_ARGOS.intra_threads,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Argos: threads per batch (0: CTranslate2 decides).",
+    ),
+)
+ARGOS_FIELDS = {"beam_size", "compute_type", "inter_threads", "intra_threads"}
+
+
+def run_settings(options: dict[str, Any], *, absolute: bool = False, **more: Any) -> RunSettings:
+    """`RunSettings` from a command's options (its Argos ones grouped); `absolute` resolves
+    the paths, for a deployment that runs from another working directory."""
+    argos = {k: options.pop(k) for k in ARGOS_FIELDS if k in options}
+    paths = tuple(str(p) for p in options.pop("paths")) or DEFAULTS.paths
+    out = Path(options.pop("out"))
+    if absolute:
+        paths, out = tuple(str(Path(p).resolve()) for p in paths), out.resolve()
+    return RunSettings(paths=paths, out=str(out), argos=ArgosOptions(**argos), **options, **more)
+
+
+# --- commands ---------------------------------------------------------------------------
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    default="outputs",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output root for the Parquet datasets.",
-)
+@run_options
 @click.option(
     "--run-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     help="Partition to write (YYYY-MM-DD)  [default: today]",
 )
-@click.option(
-    "--engine",
-    type=ENGINES,
-    default="auto",
-    show_default=True,
-    help="Translation engine: an installed Argos package, Apertium, or auto.",
-)
-@click.option(
-    "--scope",
-    type=SCOPE,
-    default="tweets",
-    show_default=True,
-    help="Translate Spanish tweets only, or every Spanish segment.",
-)
-@click.option("--source-lang", default="es", show_default=True, help="Language to translate from.")
-@click.option("--target-lang", default="en", show_default=True, help="Language to translate to.")
 @click.option(
     "--task-runner",
     type=click.Choice(["threads", "dask"]),
@@ -185,45 +293,7 @@ def record_fields(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Scheduler of an existing Dask cluster (default: a local cluster).",
 )
 @click.option("--force", is_flag=True, help="Process articles again even if already processed.")
-@click.option(
-    "--follow-symlinks",
-    is_flag=True,
-    help="Follow symbolic links that lead outside PATHS (and links to folders).",
-)
-@click.option(
-    "--beam-size",
-    default=4,
-    show_default=True,
-    type=click.IntRange(1, 16),
-    help="Argos: beam size.",
-)
-@click.option(
-    "--compute-type",
-    default="int8",
-    show_default=True,
-    type=click.Choice(["int8", "int8_float32", "int16", "float32", "default"]),
-    help="Argos: CTranslate2 compute type.",
-)
-@click.option(
-    "--inter-threads",
-    default=os.cpu_count() or 1,
-    show_default="number of cores",
-    type=click.IntRange(1),
-    help="Argos: batches translated in parallel.",
-)
-@click.option(
-    "--intra-threads",
-    default=1,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Argos: threads per batch (0: CTranslate2 decides).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1),
-    default=None,
-    help="Processes that segment and detect  [default: number of cores]",
-)
+@argos_options
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -235,96 +305,51 @@ def record_fields(command: Callable[..., Any]) -> Callable[..., Any]:
     is_flag=True,
     help="Print the summary as one JSON object on stdout (progress and logs on stderr).",
 )
-@record_fields
-@reports_errors
+@click.pass_obj
 def run(
-    paths: tuple[Path, ...],
-    out: Path,
+    state: CliState,
+    /,
     run_date: Any,
-    engine: str,
-    scope: str,
-    source_lang: str,
-    target_lang: str,
     task_runner: str,
     dask_address: str | None,
-    force: bool,
-    follow_symlinks: bool,
-    beam_size: int,
-    compute_type: str,
-    inter_threads: int,
-    intra_threads: int,
     progress: bool | None,
     as_json: bool,
-    workers: int | None,
-    text_field: str | None,
-    title_field: str | None,
-    id_field: str | None,
+    **options: Any,
 ) -> None:
     """Run the flow once over every article under PATHS (default: seeds/): .txt files, HTML
     pages, and one article per record of .jsonl, .json, .csv and .parquet files."""
     started = time.perf_counter()
-    from flows.orchestration.runner import run_once, stop_on_sigterm
-    from flows.readers.ingest import KINDS, scan
-    from flows.settings import RunSettings
-    from flows.translation.batch import ArgosOptions
+    from flows.orchestration.runner import run_command  # Prefect loads only once it runs
 
-    stop_on_sigterm()
-    settings = RunSettings(
-        paths=tuple(str(p) for p in paths) or ("seeds",),
-        out=str(out),
-        run_date=run_date.date() if run_date else date.today(),
-        engine=engine,
-        scope=scope,
-        source_lang=source_lang,
-        target_lang=target_lang,
-        force=force,
-        follow_symlinks=follow_symlinks,
-        progress=progress
-        if progress is not None
-        else sys.stderr.isatty() and VERBOSITY["level"] >= 0,
-        workers=workers,
-        argos=ArgosOptions(
-            beam_size=beam_size,
-            compute_type=compute_type,
-            inter_threads=inter_threads,
-            intra_threads=intra_threads,
-        ),
-        text_field=text_field,
-        title_field=title_field,
-        id_field=id_field,
-    )
-    files, rejects = scan(settings.paths, follow_symlinks=follow_symlinks)
-    if not files and not rejects:  # nothing to process or to record: no need for Prefect
-        kinds = ", ".join(KINDS)
-        where = " ".join(settings.paths)
-        click.echo(f"warning: no input files ({kinds}) under {where}; nothing to do", err=True)
-        return
-    summary = run_once(
+    if progress is None:
+        progress = sys.stderr.isatty() and state.verbosity >= 0
+    day = run_date.date() if run_date else date.today()
+    settings = run_settings(options, run_date=day, progress=progress)
+    outcome = run_command(
         settings,
         task_runner_kind=task_runner,
         dask_address=dask_address,
-        debug=DEBUG["on"],
-        quiet=VERBOSITY["level"] < 0,
+        debug=state.debug,
+        quiet=state.verbosity < 0,
     )
-    from flows.views.report_html import report_path
-    from flows.views.summary import rejects_of_run, render_terminal
+    show_run(outcome, as_json=as_json, wall_seconds=time.perf_counter() - started)
 
-    html = report_path(out, date.fromisoformat(summary.run_date))
-    html_shown = str(html) if html.exists() else None
-    if as_json:
-        wall = round(time.perf_counter() - started, 3)
-        fields = {
-            **summary.as_dict(),
-            "wall_seconds": wall,
-            "status": summary.status,
-            "report": html_shown,
-        }
+
+def show_run(outcome: Any, *, as_json: bool, wall_seconds: float) -> None:
+    """A run's outcome (`runner.RunOutcome`) as the summary table, or as one JSON object."""
+    from flows.views.summary import render_terminal  # rich: start-up
+
+    summary, report = outcome.summary, str(outcome.report) if outcome.report else None
+    if summary is None:
+        click.echo(f"warning: {outcome.nothing}; nothing to do", err=True)
+    elif as_json:
+        fields = {**summary.as_dict(), "wall_seconds": round(wall_seconds, 3)}
+        fields.update(status=summary.status, report=report)
         click.echo(json.dumps(fields, ensure_ascii=False))
-        return
-    wall = time.perf_counter() - started
-    render_terminal(summary, wall_seconds=wall, rejects=rejects_of_run(summary))
-    if html_shown:
-        click.echo(f"report: {html_shown}")
+    else:
+        render_terminal(summary, wall_seconds=wall_seconds, rejects=outcome.rejects)
+        if report:
+            click.echo(f"report: {report}")
 
 
 @main.command()
@@ -334,12 +359,10 @@ def run(
     is_flag=True,
     help="Also the cleaned text langdetect saw, the word evidence and the rules that fired.",
 )
-@reports_errors
 def detect(source: Any, explain: bool) -> None:
     """Detect the language of each line: one JSON object per line (line, lang, confidence,
     reason, candidates)."""
-    from flows.language import explanation as explaining
-    from flows.language.detection import detect as detect_text
+    from flows.language import detection, explanation  # the model loads: start-up
 
     try:
         lines = list(source)
@@ -348,9 +371,9 @@ def detect(source: Any, explain: bool) -> None:
     for number, line in enumerate(lines, start=1):
         text = line.rstrip("\n")
         if explain:
-            answer = explaining.explain(text, number)
+            answer = explanation.explain(text, number)
         else:
-            answer = explaining.as_json(detect_text(text), number)
+            answer = explanation.as_json(detection.detect(text), number)
         click.echo(json.dumps(answer, ensure_ascii=False))
 
 
@@ -360,15 +383,13 @@ def models() -> None:
 
 
 @models.command("list")
-@reports_errors
 def models_list() -> None:
     """Installed Argos packages (and whether Apertium is available)."""
-    from flows.engines import apertium
-    from flows.engines import argos_packages as model_store
+    from flows.engines import apertium, argos_packages  # argostranslate: start-up
 
-    installed = model_store.list_installed()
+    installed = argos_packages.list_installed()
     if not installed:
-        click.echo(f"no Argos packages installed in {model_store.packages_dir()}")
+        click.echo(f"no Argos packages installed in {argos_packages.packages_dir()}")
     for m in installed:
         click.echo(f"argos     {m.from_code}→{m.to_code}  {m.version:<8} {m.path}")
     if apertium.is_available("es", "en"):
@@ -385,46 +406,30 @@ def models_list() -> None:
     default=None,
     help="Install this .argosmodel file instead of downloading from the index.",
 )
-@reports_errors
 def models_install(source: str, target: str, package_file: Path | None) -> None:
     """Install an es→en package from the Argos index, or from a local .argosmodel file."""
-    from flows.engines import argos_packages as model_store
+    from flows.engines import argos_packages  # argostranslate: start-up
 
     if package_file is not None:
-        done = model_store.install_file(package_file, source, target)
+        done = argos_packages.install_file(package_file, source, target)
     else:
-        done = model_store.install_from_index(source, target)
+        done = argos_packages.install_from_index(source, target)
     click.echo(f"installed argos {done.from_code}→{done.to_code} {done.version} in {done.path}")
 
 
-# The output root every command that reads a run's datasets takes.
-OUTPUT_ROOT = click.option(
-    "--out", default="outputs", show_default=True, type=click.Path(path_type=Path)
-)
-OUTPUT_FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="A table for people; a JSON array or CSV (with a header) for scripts.",
-)
-
-
 @main.command()
-@OUTPUT_ROOT
+@output_root
 @click.option(
     "--doc", "doc_id", default=None, metavar="ID", help="Only this document (an id or its prefix)."
 )
 @click.option("--all", "show_all", is_flag=True, help="Also show sentences carried over (copied).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
-@OUTPUT_FORMAT
+@output_format
 @click.option(
     "--explain",
     is_flag=True,
     help="Also why each tweet has its language, as `detect --explain` says it.",
 )
-@reports_errors
 def show(
     out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str, explain: bool
 ) -> None:
@@ -435,9 +440,8 @@ def show(
 
 
 @main.command()
-@OUTPUT_ROOT
-@OUTPUT_FORMAT
-@reports_errors
+@output_root
+@output_format
 def docs(out: Path, fmt: str) -> None:
     """The documents under OUT: id prefix, title, tweets, Spanish tweets, run date."""
     from flows.views.show import render_documents
@@ -446,9 +450,8 @@ def docs(out: Path, fmt: str) -> None:
 
 
 @main.command()
-@OUTPUT_ROOT
-@OUTPUT_FORMAT
-@reports_errors
+@output_root
+@output_format
 def runs(out: Path, fmt: str) -> None:
     """The runs under OUT: documents each wrote, how many are still there, how many moved."""
     from flows.views.show import render_runs
@@ -457,7 +460,7 @@ def runs(out: Path, fmt: str) -> None:
 
 
 @main.command()
-@OUTPUT_ROOT
+@output_root
 @click.option(
     "--run-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -471,7 +474,6 @@ def runs(out: Path, fmt: str) -> None:
     default=None,
     help="Write the report here  [default: <out>/reports/run_date=<D>/index.html]",
 )
-@reports_errors
 def report(out: Path, run_date: Any, html_path: Path | None) -> None:
     """The self-contained HTML report of a run date (opens offline); prints its path."""
     from flows.views.report_html import write_report
@@ -487,7 +489,7 @@ def report(out: Path, run_date: Any, html_path: Path | None) -> None:
     required=True,
     help="TMX 1.4b, Moses plain text (PATH.<src> + PATH.<tgt>), or JSON lines.",
 )
-@OUTPUT_ROOT
+@output_root
 @click.option(
     "--dest",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -501,7 +503,6 @@ def report(out: Path, run_date: Any, html_path: Path | None) -> None:
     metavar="X",
     help="Only pairs whose engine score is at least X (pairs without a score are left out).",
 )
-@reports_errors
 def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> None:
     """The translated sentence pairs for MT and translation-memory tools (each distinct pair
     once, with its count)."""
@@ -514,86 +515,44 @@ def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> N
 
 
 @main.command()
-@OUTPUT_ROOT
+@output_root
 @click.option(
     "--repair",
     is_flag=True,
     help="Move the runs that wrote damaged files to OUT/.quarantine/ (processed again next run).",
 )
-@reports_errors
 def check(out: Path, repair: bool) -> None:
     """Read every Parquet file's footer and schema; list the damaged ones (exit 1), or repair."""
-    from flows.store import integrity as checking
-    from flows.store.datasets import DATASETS, part_files, run_id_of
-    from flows.store.lock import output_lock
+    from flows.store.integrity import QUARANTINE, check_root  # pyarrow: start-up
 
-    if not out.is_dir():
-        raise BilingualError(f"{out}: no output root here; run `bilingual run --out {out}` first")
-    damaged = checking.damaged_files(out)
-    for d in damaged:
-        click.echo(f"damaged: {d.path}: {d.reason}")
-    if not damaged:
-        n = sum(len(part_files(out, dataset)) for dataset in DATASETS)
-        click.echo(f"ok: {n} Parquet files under {out}, none damaged")
+    found = check_root(out, repair_damage=repair)
+    for damage in found.damaged:
+        click.echo(f"damaged: {damage.path}: {damage.reason}")
+    if not found.damaged:
+        click.echo(f"ok: {found.files} Parquet files under {out}, none damaged")
         return
     if not repair:
         raise BilingualError(
-            f"{len(damaged)} damaged file(s) under {out}; "
+            f"{len(found.damaged)} damaged file(s) under {out}; "
             f"run `bilingual check --out {out} --repair` to move them aside"
         )
-    with output_lock(out):
-        moves = checking.repair(out, checking.damaged_files(out))
-    for source, target in moves:
+    for source, target in found.moves:
         click.echo(f"moved: {source} → {target}")
-    runs = {run_id_of(source) for source, _ in moves}
     click.echo(
-        f"repaired: {len(moves)} files of {len(runs)} run(s) moved to "
-        f"{out / checking.QUARANTINE}; the next run processes their inputs again"
+        f"repaired: {len(found.moves)} files of {found.runs_moved} run(s) moved to "
+        f"{out / QUARANTINE}; the next run processes their inputs again"
     )
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@run_options
 @click.option("--cron", required=True, help='Schedule, e.g. "0 * * * *" for every hour.')
-@OUTPUT_ROOT
-@click.option("--engine", type=ENGINES, default="auto", show_default=True)
-@click.option("--scope", type=SCOPE, default="tweets", show_default=True)
 @click.option("--name", default="bilingual-scheduled", show_default=True, help="Deployment name.")
-@click.option(
-    "--workers",
-    type=click.IntRange(1),
-    default=None,
-    help="Processes that segment and detect  [default: number of cores]",
-)
-@record_fields
-@reports_errors
-def serve(
-    paths: tuple[Path, ...],
-    cron: str,
-    out: Path,
-    engine: str,
-    scope: str,
-    name: str,
-    workers: int | None,
-    text_field: str | None,
-    title_field: str | None,
-    id_field: str | None,
-) -> None:
+def serve(cron: str, name: str, **options: Any) -> None:
     """Run the flow on a schedule as a Prefect deployment (starts a local server if needed)."""
-    from flows.orchestration.runner import serve_forever
-    from flows.settings import RunSettings
+    from flows.orchestration.runner import serve_forever  # Prefect: start-up
 
-    settings = RunSettings(
-        paths=tuple(str(Path(p).resolve()) for p in paths) or (str(Path("seeds").resolve()),),
-        out=str(out.resolve()),
-        engine=engine,
-        scope=scope,
-        workers=workers,
-        text_field=text_field,
-        title_field=title_field,
-        id_field=id_field,
-    )
-    serve_forever(settings, cron=cron, name=name)
+    serve_forever(run_settings(options, absolute=True), cron=cron, name=name)
 
 
 @main.group()
@@ -605,24 +564,24 @@ def server() -> None:
 @click.option(
     "--port", default=4200, show_default=True, type=click.IntRange(1, 65535), help="Port."
 )
-@reports_errors
 def server_start(port: int) -> None:
     """Start it in the background on 127.0.0.1; its database lives under the user's data dir."""
-    from flows.orchestration import local_server as local
+    from flows.orchestration import local_server  # httpx: start-up
 
-    click.echo(f"starting a local Prefect server (database in {local.server_dir()})…", err=True)
-    running, started = local.start(port)
+    click.echo(
+        f"starting a local Prefect server (database in {local_server.server_dir()})…", err=True
+    )
+    running, started = local_server.start(port)
     state = "started" if started else "already running"
     click.echo(f"Prefect server {state}: {running.ui_url} (PID {running.pid})")
 
 
 @server.command("stop")
-@reports_errors
 def server_stop() -> None:
     """Stop the server `bilingual server start` started (by its recorded PID)."""
-    from flows.orchestration import local_server as local
+    from flows.orchestration import local_server  # httpx: start-up
 
-    stopped = local.stop()
+    stopped = local_server.stop()
     if stopped is None:
         click.echo("no local Prefect server was running")
     else:
@@ -630,35 +589,18 @@ def server_stop() -> None:
 
 
 @server.command("status")
-@reports_errors
 def server_status() -> None:
     """Up (with its URL) or down; exit status 0 when up, 1 when down."""
-    from flows.orchestration import local_server as local
+    from flows.orchestration import local_server  # httpx: start-up
 
-    recorded = local.recorded()
+    recorded = local_server.recorded()
     if recorded is None:
         click.echo("down")
         sys.exit(1)
-    if not local.healthy(recorded.api_url):
+    if not local_server.healthy(recorded.api_url):
         click.echo(f"not answering: {recorded.ui_url} (PID {recorded.pid}; starting, or stuck)")
         sys.exit(1)
     click.echo(f"up: {recorded.ui_url} (PID {recorded.pid})")
-
-
-# Set by `-q`/`-v` (on every command): -1 quiet, 0 default, 1 verbose.
-VERBOSITY = {"level": 0}
-LIBRARY_LOGGERS = ("distributed", "httpx", "prefect")
-
-
-def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    if value:
-        VERBOSITY["level"] = 1 if param.name == "verbose" else -1
-        level = {-1: "ERROR", 1: "INFO"}[VERBOSITY["level"]]
-        os.environ.update(logging_environment(level))  # read when Prefect is imported
-        os.environ["DASK_LOGGING__DISTRIBUTED"] = level.lower()
-        for name in LIBRARY_LOGGERS:
-            logging.getLogger(name).setLevel(level)
-    return value
 
 
 def _add_verbosity_options(command: click.Command) -> None:
@@ -685,22 +627,6 @@ def _add_verbosity_options(command: click.Command) -> None:
         _add_verbosity_options(sub)
 
 
-def _quiet_prefect() -> None:
-    """Prefect's own logs in the terminal only from warnings up (a run's still reach
-    Prefect), no telemetry from the client (`DO_NOT_TRACK`) nor from the local server, and
-    time for its temporary server to start on a busy machine (Prefect waits 20 s)."""
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    terminal = os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING")
-    for name, value in logging_environment(terminal).items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
-    for name in LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-_quiet_prefect()
 _add_verbosity_options(main)
 
 

@@ -1,14 +1,15 @@
 """The Prefect flow: ingest → segment → detect → translate → align → write → report.
 Stage logic lives in the stage modules; this file only says how it runs."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the flow's annotations are objects, not
+# strings, so that a served run, whose flow function Prefect pickles by value, can still
+# build its parameters' model (a string `date` names nothing in the pickled function).
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import partial
+from functools import cached_property, partial
 from itertools import chain
 from logging import INFO, WARNING, Logger, LoggerAdapter
 from pathlib import Path
@@ -18,7 +19,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 
-from flows.errors import UsageError
+from flows.engines import ArgosOptions, select_engine
 from flows.orchestration import cluster, plan, run_log
 from flows.orchestration.analyse import (
     analyse_articles,
@@ -30,18 +31,12 @@ from flows.orchestration.progress import Progress
 from flows.readers.ingest import is_record_file, scan
 from flows.readers.rows import Fields
 from flows.records import Article, ProcessedDocument, Reject, RunSummary, SentencePair
-from flows.settings import DOCUMENTS_PER_WINDOW
+from flows.settings import DEFAULTS, RunSettings
 from flows.store import datasets
 from flows.store.integrity import raise_if_damaged
 from flows.store.lock import output_lock
-from flows.translation.align import SCOPES, EngineInfo
-from flows.translation.batch import (
-    ArgosOptions,
-    BatchResult,
-    engine_info,
-    select_engine,
-    translate_texts,
-)
+from flows.translation.align import EngineInfo
+from flows.translation.batch import BatchResult, engine_info, translate_texts
 from flows.views import report_html
 from flows.views.summary import preview_markdown, summary_artifact
 
@@ -170,102 +165,129 @@ def run_logger() -> LoggerAdapter[Logger]:
 @flow(name="bilingual", log_prints=False, flow_run_name=_run_name)
 def bilingual_flow(
     paths: list[str],
-    out: str = "outputs",
-    run_date: date | None = None,
-    engine: str = "auto",
-    scope: str = "tweets",
-    source_lang: str = "es",
-    target_lang: str = "en",
-    force: bool = False,
-    progress: bool = False,
+    out: str = DEFAULTS.out,
+    run_date: date | None = DEFAULTS.run_date,
+    engine: str = DEFAULTS.engine,
+    scope: str = DEFAULTS.scope,
+    source_lang: str = DEFAULTS.source_lang,
+    target_lang: str = DEFAULTS.target_lang,
+    force: bool = DEFAULTS.force,
+    progress: bool = DEFAULTS.progress,
     argos_options: dict[str, Any] | None = None,
-    follow_symlinks: bool = False,
-    window: int = DOCUMENTS_PER_WINDOW,
-    workers: int | None = None,
-    dask_address: str | None = None,
-    text_field: str | None = None,
-    title_field: str | None = None,
-    id_field: str | None = None,
+    follow_symlinks: bool = DEFAULTS.follow_symlinks,
+    window: int = DEFAULTS.window,
+    workers: int | None = DEFAULTS.workers,
+    dask_address: str | None = DEFAULTS.dask_address,
+    text_field: str | None = DEFAULTS.text_field,
+    title_field: str | None = DEFAULTS.title_field,
+    id_field: str | None = DEFAULTS.id_field,
 ) -> dict[str, Any]:
     """Process every article under `paths` (`.txt` files, HTML pages, records of row files,
     read from their `text_field`, `title_field` and `id_field`: None tries the usual names)
     into the Parquet datasets under `out`, `window` inputs at a time (each window's files
     staged as it ends, one commit), segmenting and detecting in `workers` processes (None:
-    one per core), or analysing and translating on the Dask cluster at `dask_address`."""
-    check_parameters(scope, window, workers)
+    one per core), or analysing and translating on the Dask cluster at `dask_address`. The
+    parameters are `RunSettings`' fields, checked by it."""
+    settings = RunSettings.from_flow_parameters(
+        paths=paths, out=out, run_date=run_date, engine=engine, scope=scope,
+        source_lang=source_lang, target_lang=target_lang, force=force, progress=progress,
+        argos_options=argos_options, follow_symlinks=follow_symlinks, window=window,
+        workers=workers, dask_address=dask_address, text_field=text_field,
+        title_field=title_field, id_field=id_field,
+    )  # fmt: skip
     started_at, t0 = datetime.now(UTC), time.perf_counter()
-    root, run_id, run_date = Path(out), _run_id(), run_date or date.today()
-    options = ArgosOptions.from_dict(argos_options)
-    log = run_logger()
-    with output_lock(root), Progress(progress) as bar, workers_stopped_if_interrupted():
+    root, run_id, log = Path(settings.out), _run_id(), run_logger()
+    with output_lock(root), Progress(settings.progress) as bar, workers_stopped_if_interrupted():
         prepare_root(root, run_id)
-        files, scan_rejects = scan(paths, follow_symlinks=follow_symlinks)
-        log.info(run_log.inputs_read(paths, len(files), len(scan_rejects), window))
-        chosen = select_engine(engine, source_lang, target_lang, options)
-        info = engine_info(chosen) if chosen else None
-        log.log(
-            WARNING if info is None else INFO,
-            run_log.engine_chosen(engine, info),
-        )
-        run = datasets.RunInfo.of(run_id, run_date, scope, source_lang, target_lang, info)
-        name = info.name if info else engine
-        n = None if any(is_record_file(f) for f in files) else len(files)  # records: unknown
-        steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
-        totals = plan.RunTotals()
-        if dask_address:
-            log.info(f"analysing and translating on the Dask cluster at {dask_address}")
-        where = Where(workers or default_workers(), dask_address)
-        job = WindowJob(root, run, name, info, options, where, totals, steps[1], log)
+        files, scan_rejects = scan(settings.paths, follow_symlinks=settings.follow_symlinks)
+        log.info(run_log.inputs_read(settings.paths, len(files), len(scan_rejects), window))
+        job = start_job(settings, root, run_id, files, bar, log)
         # ingest: `window` input files at a time, each window sorted against what is written
         fields = Fields(text_field, title_field, id_field)
         intakes = plan.window_intakes(root, files, scan_rejects, window, force=force, fields=fields)
-        # A window's analysis starts as soon as the previous window's translation is sent,
-        # so the worker processes are not idle while this one translates and stages.
-        previous: tuple[int, plan.Intake, Analysis] | None = None
-        rejects: list[Reject] = []
-        for index, intake in enumerate(intakes):
-            totals.add_intake(intake)
-            rejects.extend(intake.rejects)
-            log.info(run_log.window_read(index, intake))
-            for step in steps:  # inputs that are no document to process count as done
-                step(intake.read - len(intake.articles))
-            analysis = Analysis(index, intake.articles, job.where, steps[0])
-            if previous is None:
-                analysis.start()
-            else:
-                finish_window(job, *previous, then=analysis.start)
-            previous = (index, intake, analysis)
-        assert previous is not None  # `window_intakes` yields at least one window
-        finish_window(job, *previous)
-        log.info(run_log.rejects_by_reason(rejects))
-        if warning := run_log.rejects_to_look_at(rejects):
-            log.warning(warning)
+        process_windows(job, intakes)
         # commit: the staged files of every window, then the `runs` row last
         step = bar.step("writing", 1, unit="")
-        seconds = round(time.perf_counter() - t0, 3)
-        summary = plan.summarise_totals(run, totals, str(root), seconds)
-        run_row = summary.run_row(started_at, datetime.now(UTC), scope, run.signature)
-        datasets.commit(root, run, totals.moves, totals.replaced, run_row, totals.settled)
-        log.info(run_log.committed(run_id, root, summary.documents, len(totals.moves)))
+        summary = commit_run(job, started_at, round(time.perf_counter() - t0, 3))
         step(1)
-        html: Path | None = None
-        try:
-            report_html.save_run_part(root, run_date, run_id)  # what the day's report merges
-            html = report_html.write_report(root, run_date)
-            log.info(f"HTML report: {html.resolve()}")
-        except Exception as exc:  # the run is committed; a report it cannot draw must not undo it
-            get_run_logger().warning("HTML report not written: %s", exc)
-    report(summary, totals.preview, totals.reasons, get_run_logger(), html, run.signature)
+        html = write_html_report(root, job.run.run_date, run_id, log)
+    report(summary, job.totals.preview, job.totals.reasons, get_run_logger(), html, job.signature)
     return summary.as_dict()
 
 
-def check_parameters(scope: str, window: int, workers: int | None) -> None:
-    if scope not in SCOPES:
-        raise UsageError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
-    if window < 1:
-        raise UsageError(f"window must be at least 1 document, not {window}")
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be at least 1, not {workers}")
+def start_job(
+    settings: RunSettings,
+    root: Path,
+    run_id: str,
+    files: Sequence[Path],
+    bar: Progress,
+    log: LoggerAdapter[Logger],
+) -> "WindowJob":
+    """What every window of the run shares: the engine chosen (said in the run's log), the
+    run's info, where work runs and the progress of each step."""
+    langs = (settings.source_lang, settings.target_lang)
+    chosen = select_engine(settings.engine, *langs, settings.argos)
+    info = engine_info(chosen) if chosen else None
+    log.log(WARNING if info is None else INFO, run_log.engine_chosen(settings.engine, info))
+    run_date = settings.run_date or date.today()
+    run = datasets.RunInfo.of(run_id, run_date, settings.scope, *langs, info)
+    n = None if any(is_record_file(f) for f in files) else len(files)  # records: unknown
+    steps = (bar.step("segmenting and detecting", n), bar.step("translating, staging", n))
+    if settings.dask_address:
+        log.info(f"analysing and translating on the Dask cluster at {settings.dask_address}")
+    where = Where(settings.workers or default_workers(), settings.dask_address)
+    name = info.name if info else settings.engine
+    return WindowJob(root, run, name, info, settings.argos, where, plan.RunTotals(), steps, log)
+
+
+def process_windows(job: "WindowJob", intakes: Iterable[plan.Intake]) -> None:
+    """Analyse, translate, align and stage each window in turn. A window's analysis starts
+    as soon as the previous window's translation is sent, so the worker processes are not
+    idle while that one translates and stages."""
+    previous: tuple[int, plan.Intake, Analysis] | None = None
+    rejects: list[Reject] = []
+    for index, intake in enumerate(intakes):
+        job.totals.add_intake(intake)
+        rejects.extend(intake.rejects)
+        job.log.info(run_log.window_read(index, intake))
+        for step in job.steps:  # inputs that are no document to process count as done
+            step(intake.read - len(intake.articles))
+        analysis = Analysis(index, intake.articles, job.where, job.steps[0])
+        if previous is None:
+            analysis.start()
+        else:
+            finish_window(job, *previous, then=analysis.start)
+        previous = (index, intake, analysis)
+    assert previous is not None  # `window_intakes` yields at least one window
+    finish_window(job, *previous)
+    job.log.info(run_log.rejects_by_reason(rejects))
+    if warning := run_log.rejects_to_look_at(rejects):
+        job.log.warning(warning)
+
+
+def commit_run(job: "WindowJob", started_at: datetime, seconds: float) -> RunSummary:
+    """Commit the staged files of every window, then the `runs` row last; the summary."""
+    run, totals = job.run, job.totals
+    summary = plan.summarise_totals(run, totals, str(job.root), seconds)
+    run_row = summary.run_row(started_at, datetime.now(UTC), run.scope, job.signature)
+    datasets.commit(job.root, run, totals.moves, totals.replaced, run_row, totals.settled)
+    job.log.info(run_log.committed(run.run_id, job.root, summary.documents, len(totals.moves)))
+    return summary
+
+
+def write_html_report(
+    root: Path, run_date: date, run_id: str, log: LoggerAdapter[Logger]
+) -> Path | None:
+    """The day's HTML report with this run's part; a report that cannot be drawn is a
+    warning, never an undone run (the run is committed)."""
+    try:
+        report_html.save_run_part(root, run_date, run_id)  # what the day's report merges
+        html = report_html.write_report(root, run_date)
+    except Exception as exc:
+        get_run_logger().warning("HTML report not written: %s", exc)
+        return None
+    log.info(f"HTML report: {html.resolve()}")
+    return html
 
 
 @dataclass(frozen=True)
@@ -288,8 +310,13 @@ class WindowJob:
     options: ArgosOptions
     where: Where
     totals: plan.RunTotals
-    step: Callable[[int], None]  # advances the progress of translating and staging
+    # Advance the progress of segmenting and detecting, and of translating and staging.
+    steps: tuple[Callable[[int], None], Callable[[int], None]]
     log: LoggerAdapter[Logger]  # the run's account in Prefect (`run_logger`)
+
+    @cached_property
+    def signature(self) -> str:
+        return self.run.signature
 
 
 @dataclass
@@ -348,7 +375,7 @@ def finish_window(
         job.log.warning(warning)
     sent_to = job.info.name if job.info else None
     job.log.info(run_log.window_translated(index, counts, len(todo.to_send), len(chunks), sent_to))
-    job.step(len(intake.articles))
+    job.steps[1](len(intake.articles))
 
 
 def report(

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
+from flows.engines import select_engine
 from flows.errors import EngineUnavailable
 from flows.languages import no_engine_hint
-from flows.translation.batch import select_engine
 from tests.conftest import SEED
 
 

@@ -59,7 +59,7 @@ def test_importing_and_running_the_stages_imports_no_torch() -> None:
     code = (
         "import sys\n"
         "import flows.pipeline, flows.cli, flows.engines.argos, flows.engines.argos_packages\n"
-        "from flows.translation.batch import select_engine\n"
+        "from flows.engines import select_engine\n"
         "select_engine('auto', 'es', 'en')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'torch', 'stanza', 'spacy', 'minisbd'} or m == 'argostranslate.translate')\n"

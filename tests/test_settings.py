@@ -6,8 +6,8 @@ import inspect
 import json
 from datetime import date
 
+from flows.engines import ArgosOptions
 from flows.settings import RunSettings
-from flows.translation.batch import ArgosOptions
 
 
 def test_run_settings_are_exactly_the_flow_parameters() -> None:

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from flows import languages
+from flows.engines import ArgosOptions
 from flows.errors import EngineUnavailable
 from flows.records import Translation
 
@@ -39,6 +41,28 @@ def is_available(source: str, target: str) -> bool:
     return shutil.which("apertium") is not None and (
         (MODES_DIR / f"{mode_name(source, target)}.mode").exists()
     )
+
+
+def why_unavailable(source: str, target: str) -> str | None:
+    """None when the pair is installed, else how to get it (or that Debian has none)."""
+    if is_available(source, target):
+        return None
+    package = languages.apertium_package(source, target)
+    if package is None:
+        return (
+            f"Debian has no Apertium {source}→{target} pair; use an Argos package: "
+            f"`bilingual models install --from {source} --to {target}`"
+        )
+    return (
+        f"Apertium {source}→{target} is not installed; install it with `apt-get install {package}`"
+    )
+
+
+def create(
+    source: str, target: str, options: ArgosOptions, *, skip_unusable: bool
+) -> ApertiumEngine:
+    """The engine for an installed pair (Apertium has no options of its own)."""
+    return ApertiumEngine(source, target)
 
 
 def pair_version(source: str, target: str) -> str:

@@ -8,15 +8,17 @@ sentence; inputs longer than the model accepts are split into chunks, never trun
 from __future__ import annotations
 
 import json
+import logging
 import os
 import struct
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from flows.engines import ArgosOptions
 from flows.errors import EngineUnavailable, ModelPackageError
 from flows.records import Translation
 
@@ -32,6 +34,8 @@ BREAK_AFTER = frozenset('.!?;:,)]»”"…')
 
 _TRANSLATORS: dict[tuple[str, str, str, int, int], ctranslate2.Translator] = {}
 _TRANSLATORS_LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
+_WARNED: set[str] = set()  # unusable packages already named in a warning by this process
 
 
 def packages_dir() -> Path:
@@ -75,6 +79,42 @@ def find_package(source: str, target: str, path: Path | None = None) -> Package 
         p for p in installed_packages(path) if p.from_code == source and p.to_code == target
     ]
     return max(candidates, key=lambda p: version_key(p.package_version), default=None)
+
+
+def why_unavailable(source: str, target: str) -> str | None:
+    """None when a `source`→`target` package is installed, else how to install one."""
+    if find_package(source, target) is not None:
+        return None
+    return (
+        f"no Argos {source}→{target} package is installed; "
+        f"install one with `bilingual models install --file PKG.argosmodel`"
+    )
+
+
+def create(
+    source: str, target: str, options: ArgosOptions, *, skip_unusable: bool
+) -> ArgosEngine | None:
+    """The newest installed `source`→`target` package as an engine. With `skip_unusable`,
+    each package whose tokenizer or model does not load is named in a warning (once per
+    process) and the next newest tried; without, the newest one's error is raised."""
+    if not skip_unusable:
+        package = find_package(source, target)
+        if package is None:
+            raise EngineUnavailable(str(why_unavailable(source, target)))
+        return ArgosEngine(package, **asdict(options))
+    packages = [p for p in installed_packages() if (p.from_code, p.to_code) == (source, target)]
+    packages.sort(key=lambda p: version_key(p.package_version), reverse=True)
+    for package in packages:
+        try:
+            engine = ArgosEngine(package, **asdict(options))
+            engine.load()
+        except (ModelPackageError, EngineUnavailable) as err:
+            if str(err) not in _WARNED:
+                _WARNED.add(str(err))
+                logger.warning("warning: skipping an unusable Argos package: %s", err)
+            continue
+        return engine
+    return None
 
 
 def version_key(version: str) -> tuple[int, Any]:

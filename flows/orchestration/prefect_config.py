@@ -104,3 +104,17 @@ def logging_environment(terminal: str) -> dict[str, str]:
         "PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL": runs,
         "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": runs,
     }
+
+
+def quiet_prefect_environment() -> None:
+    """Before Prefect is imported: its terminal logs from warnings up (a run's records still
+    reach Prefect), no telemetry from the client (`DO_NOT_TRACK`) nor from a local server,
+    and time for its temporary server to start on a busy machine (Prefect waits 20 s).
+    Settings the user made are kept."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    terminal = os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING")
+    for name, value in logging_environment(terminal).items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")

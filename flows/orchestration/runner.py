@@ -7,9 +7,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +27,51 @@ if TYPE_CHECKING:
 
 SERVER_START_TIMEOUT_S = 90
 TEMPORARY_SERVER_HINT = (
-    "starting a local Prefect server… (~20 s; `bilingual server start` keeps one up)"
+    "starting a temporary Prefect server… (`bilingual server start` keeps one up between runs)"
 )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What `bilingual run` shows: the run's summary, its HTML report and the inputs it
+    rejected; or, when there was nothing to process, why (`nothing`) and no run at all."""
+
+    summary: RunSummary | None
+    report: Path | None = None
+    rejects: tuple[tuple[str, str], ...] = ()
+    nothing: str | None = None
+
+
+def run_command(
+    settings: RunSettings,
+    *,
+    task_runner_kind: str = "threads",
+    dask_address: str | None = None,
+    debug: bool = False,
+    quiet: bool = False,
+) -> RunOutcome:
+    """`bilingual run`: stop on SIGTERM as on Ctrl-C, skip Prefect when no input is there,
+    else run the flow once and gather what its summary shows."""
+    from flows.readers.ingest import KINDS, scan
+
+    stop_on_sigterm()
+    files, rejects = scan(settings.paths, follow_symlinks=settings.follow_symlinks)
+    if not files and not rejects:  # nothing to process or to record: no need for Prefect
+        where = " ".join(settings.paths)
+        return RunOutcome(None, nothing=f"no input files ({', '.join(KINDS)}) under {where}")
+    summary = run_once(
+        settings,
+        task_runner_kind=task_runner_kind,
+        dask_address=dask_address,
+        debug=debug,
+        quiet=quiet,
+    )
+    from flows.views.report_html import report_path  # jinja2: only once a run has written
+    from flows.views.summary import rejects_of_run
+
+    html = report_path(Path(settings.out), date.fromisoformat(summary.run_date))
+    shown = html if html.exists() else None
+    return RunOutcome(summary, shown, tuple(rejects_of_run(summary)))
 
 
 def task_runner(threads: int | None = None) -> TaskRunner[Any]:
@@ -97,9 +142,9 @@ def run_once(
 ) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once (its
     failures reported by the caller in one line, unless `debug`)."""
+    from flows.engines import select_engine
     from flows.readers.ingest import discover
     from flows.store.lock import output_lock
-    from flows.translation.batch import select_engine
 
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
     expected = announce_orchestrator(show=not quiet)
@@ -120,7 +165,7 @@ def run_once(
                 threads = cluster.threads(address)  # connects: before a server starts
                 settings = replace(settings, dask_address=address)
             flow = bilingual_flow.with_options(task_runner=task_runner(threads))
-            with api_for_run() as api:
+            with api_for_run(quiet) as api:
                 if api != expected and not quiet:  # the status line read another setting
                     print(f"correction: {_server_in_use(api)}", file=sys.stderr, flush=True)
                 result = flow(**settings.flow_parameters())
@@ -141,7 +186,7 @@ def stop_on_sigterm() -> None:
 
 def _server_in_use(api: str | None) -> str:
     if api is None:
-        return "Prefect's own settings name no server; it starts a temporary one (~20 s)"
+        return "Prefect's own settings name no server; it starts a temporary one"
     return f"Prefect's own settings name the server at {api}; the run uses it"
 
 
@@ -166,7 +211,7 @@ def announce_orchestrator(show: bool = True) -> str | None:
     else:
         line = TEMPORARY_SERVER_HINT
         expected = None
-    # A wait of seconds is worth a line in a terminal; the ~20 s of a temporary server in any log.
+    # A wait of seconds is worth a line in a terminal; a temporary server's start in any log.
     if show and (line == TEMPORARY_SERVER_HINT or sys.stderr.isatty()):
         print(line, file=sys.stderr, flush=True)
     return expected
@@ -198,7 +243,7 @@ def configured_api_url() -> str | None:
 
 
 @contextmanager
-def api_for_run() -> Iterator[str | None]:
+def api_for_run(quiet: bool = False) -> Iterator[str | None]:
     """The Prefect API a one-off run talks to: the configured one, else the server of
     `bilingual server start` when it is up, else none (Prefect starts its temporary
     server; `announce_orchestrator` said so before Prefect was imported)."""
@@ -208,7 +253,7 @@ def api_for_run() -> Iterator[str | None]:
         return
     local = local_server.running()
     if local is None:
-        _start_temporary_server()
+        _start_temporary_server(quiet)
         yield None
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -234,17 +279,22 @@ if stat[stat.rindex(")") + 2 :].split()[19] == started:
 _watchers: list[subprocess.Popen[bytes]] = []
 
 
-def _start_temporary_server() -> None:
+def _start_temporary_server(quiet: bool = False) -> None:
     """Start the temporary server Prefect would start for the run (the same instance), with
     a watcher that stops it if this process dies without stopping it (`kill -9`): Prefect
-    stops it at exit only, so a killed run left a ~250 MB server running."""
+    stops it at exit only, so a killed run left a ~250 MB server running. Says how long the
+    start took (unless `quiet`): the one cost `bilingual server start` saves."""
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return  # Prefect refuses to run without a server; it says so
     temporary = SubprocessASGIServer()
+    began = time.perf_counter()
     temporary.start()
+    if not quiet:
+        took = time.perf_counter() - began
+        print(f"temporary Prefect server up in {took:.1f} s", file=sys.stderr, flush=True)
     process = temporary.server_process
     if process is None or not Path(f"/proc/{process.pid}/stat").exists():
         return

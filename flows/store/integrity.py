@@ -18,8 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.errors import DamagedFile
+from flows.errors import BilingualError, DamagedFile
 from flows.store import datasets
+from flows.store.lock import output_lock
 
 QUARANTINE = ".quarantine"
 
@@ -84,3 +85,32 @@ def repair(root: Path, damaged: Sequence[Damage]) -> list[tuple[Path, Path]]:
                 os.replace(path, target)
                 moves.append((path, target))
     return moves
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `bilingual check` found under an output root, and what `--repair` moved."""
+
+    root: Path
+    files: int  # Parquet files read
+    damaged: tuple[Damage, ...]
+    moves: tuple[tuple[Path, Path], ...] = ()
+
+    @property
+    def runs_moved(self) -> int:
+        return len({datasets.run_id_of(source) for source, _ in self.moves})
+
+
+def check_root(root: Path, *, repair_damage: bool = False) -> CheckReport:
+    """Read every Parquet file's footer and schema under `root`; with `repair_damage`, move
+    the runs that wrote a damaged file aside (under the output lock), so that the next run
+    processes their inputs again."""
+    if not root.is_dir():
+        raise BilingualError(f"{root}: no output root here; run `bilingual run --out {root}` first")
+    files = sum(len(datasets.part_files(root, dataset)) for dataset in datasets.DATASETS)
+    damaged = tuple(damaged_files(root))
+    if not damaged or not repair_damage:
+        return CheckReport(root, files, damaged)
+    with output_lock(root):
+        moves = repair(root, damaged_files(root))
+    return CheckReport(root, files, damaged, tuple(moves))

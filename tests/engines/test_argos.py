@@ -230,7 +230,7 @@ def test_bpe_package_translates(
 
 
 def test_select_engine_prefers_the_installed_package(engine: ArgosEngine) -> None:
-    from flows.translation.batch import select_engine
+    from flows.engines import select_engine
 
     chosen = select_engine("argos", "es", "en")
     assert isinstance(chosen, ArgosEngine)

@@ -383,8 +383,7 @@ def test_a_working_package_replaced_by_junk_stays(
 def test_auto_skips_an_unusable_package_with_a_warning_and_falls_back(
     package_file: Path, packages: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from flows.engines import apertium
-    from flows.translation.batch import select_engine
+    from flows.engines import apertium, select_engine
     from tests.support.tiny_argos import copy_package_dir
 
     broken = copy_package_dir(package_file, packages)  # put there by hand, never probed

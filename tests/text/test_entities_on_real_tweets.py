@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.engines import apertium
+from flows.engines import TranslationEngine, apertium
 from flows.text.sentences import split_spans
-from flows.translation.batch import TranslationEngine, translate_unique
+from flows.translation.batch import translate_unique
 from tests.conftest import ROOT
 
 TWEETS = ROOT.parent / "shared" / "eval" / "tweetlid2014" / "tweets.tsv"
