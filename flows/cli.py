@@ -292,7 +292,12 @@ def run_settings(options: dict[str, Any], *, absolute: bool = False, **more: Any
     metavar="ADDR",
     help="Scheduler of an existing Dask cluster (default: a local cluster).",
 )
-@click.option("--force", is_flag=True, help="Process articles again even if already processed.")
+@click.option(
+    "--force",
+    is_flag=True,
+    default=DEFAULTS.force,
+    help="Process articles again even if already processed.",
+)
 @argos_options
 @click.option(
     "--progress/--no-progress",
@@ -434,6 +439,7 @@ def show(
     out: Path, doc_id: str | None, show_all: bool, limit: int, fmt: str, explain: bool
 ) -> None:
     """Originals and translations side by side, with their article."""
+    # views (pyarrow, rich): only for the command that shows them
     from flows.views.show import render_pairs
 
     render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt, explain=explain)
@@ -444,6 +450,7 @@ def show(
 @output_format
 def docs(out: Path, fmt: str) -> None:
     """The documents under OUT: id prefix, title, tweets, Spanish tweets, run date."""
+    # views (pyarrow, rich): only for the command that shows them
     from flows.views.show import render_documents
 
     render_documents(out, fmt=fmt)
@@ -454,6 +461,7 @@ def docs(out: Path, fmt: str) -> None:
 @output_format
 def runs(out: Path, fmt: str) -> None:
     """The runs under OUT: documents each wrote, how many are still there, how many moved."""
+    # views (pyarrow, rich): only for the command that shows them
     from flows.views.show import render_runs
 
     render_runs(out, fmt=fmt)
@@ -476,6 +484,7 @@ def runs(out: Path, fmt: str) -> None:
 )
 def report(out: Path, run_date: Any, html_path: Path | None) -> None:
     """The self-contained HTML report of a run date (opens offline); prints its path."""
+    # views (pyarrow, rich): only for the command that shows them
     from flows.views.report_html import write_report
 
     click.echo(str(write_report(out, run_date.date() if run_date else None, html_path)))
@@ -506,6 +515,7 @@ def report(out: Path, run_date: Any, html_path: Path | None) -> None:
 def export(fmt: str, out: Path, dest: Path | None, min_score: float | None) -> None:
     """The translated sentence pairs for MT and translation-memory tools (each distinct pair
     once, with its count)."""
+    # views (pyarrow, rich): only for the command that shows them
     from flows.views.export import export_pairs
 
     done = export_pairs(out, fmt, dest, min_score)

@@ -107,6 +107,7 @@ def mark_crashed(run_ids: Collection[str], logger: Any) -> list[str]:
     """Mark CRASHED the flow runs of runs found dead here (killed before they committed)
     that this Prefect server knows and still shows unfinished; returns those marked. A
     server that cannot be reached only costs a warning: the data is repaired either way."""
+    # Prefect: seconds to import, only once a run needs it
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
     from prefect.states import Crashed
@@ -143,12 +144,14 @@ def prepare_root(root: Path, run_id: str) -> None:
 
 
 def _run_id() -> str:
+    # Prefect: seconds to import, only once a run needs it
     from prefect.runtime import flow_run
 
     return str(flow_run.id or uuid.uuid4())
 
 
 def _run_name() -> str:
+    # Prefect: seconds to import, only once a run needs it
     from prefect.runtime import flow_run
 
     return run_log.run_name(flow_run.parameters, _run_id())

@@ -100,6 +100,7 @@ def file_of(source_path: str, row: int | None) -> str:
 @cache
 def rejects_schema() -> pa.Schema:
     """`rejects`: a `Reject` and the run that found it."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow as pa
 
     return pa.schema(
@@ -171,6 +172,7 @@ def segments_schema() -> pa.Schema:
     `lang_reason`, `lang_candidates`; an HTML embed's own `lang` apart, `embed_lang`) and the
     run that wrote it. Its sentences are in
     `sentence_pairs`."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow as pa
 
     strings = pa.list_(pa.string())
@@ -236,6 +238,7 @@ class SentencePair:
 @cache
 def sentence_pairs_schema() -> pa.Schema:
     """`sentence_pairs`: a `SentencePair` and the run that wrote it."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow as pa
 
     return pa.schema(
@@ -279,6 +282,7 @@ def documents_schema() -> pa.Schema:
     """`documents`: a `ProcessedDocument`'s article (where it came from: `source_path`, and for
     a record its file, row, id and URL), title, language and counts, among them
     `n_credits_missed`: text that reads like a tweet's credit but did not become a tweet."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow as pa
 
     return pa.schema(
@@ -447,6 +451,7 @@ class RunSummary:
 @cache
 def runs_schema() -> pa.Schema:
     """`runs`: a `RunSummary` (counts as `n_<count>`), its settings, signature and counters."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow as pa
 
     counts = ("inputs", "documents", "skipped", "rejects", "segments", "tweets")

@@ -44,6 +44,7 @@ def packages_dir() -> Path:
     env = os.environ.get("ARGOS_PACKAGES_DIR")
     if env:
         return Path(env).expanduser()
+    # argostranslate: only when an Argos package is used
     from argostranslate import settings
 
     return Path(settings.package_data_dir)
@@ -55,6 +56,7 @@ def installed_packages(path: Path | None = None) -> list[Package]:
     Equivalent to `argostranslate.package.get_installed_packages([path])`, which builds a
     `Package` per sub-directory, but one broken directory (no or bad `metadata.json`) is
     skipped instead of failing the whole listing."""
+    # argostranslate: only when an Argos package is used
     from argostranslate.package import Package
 
     root = Path(path) if path is not None else packages_dir()
@@ -119,6 +121,7 @@ def create(
 
 def version_key(version: str) -> tuple[int, Any]:
     """Sort key for package versions: PEP 440 versions above anything unparsable."""
+    # only when Argos packages are compared
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -148,6 +151,7 @@ def load_translator(
 ) -> ctranslate2.Translator:
     """The process-wide `ctranslate2.Translator` for these options, loaded on first use.
     A compute type the device does not support falls back to `default`."""
+    # CTranslate2: only when an Argos engine runs
     import ctranslate2
 
     compute_type = effective_compute_type(device, compute_type)
@@ -173,6 +177,7 @@ def load_translator(
 
 def effective_compute_type(device: str, compute_type: str) -> str:
     """`compute_type`, or `default` when the device does not support it."""
+    # CTranslate2: only when an Argos engine runs
     import ctranslate2
 
     try:
@@ -253,6 +258,7 @@ class _SentencePieceTokenizer(_Tokenizer):
     """One SentencePiece call per batch (C++ loop), not one per sentence."""
 
     def __init__(self, model_file: Path) -> None:
+        # SentencePiece: only when an Argos engine runs
         import sentencepiece as spm
 
         self.processor = spm.SentencePieceProcessor(model_file=str(model_file))
@@ -286,6 +292,7 @@ class _BPETokenizer(_Tokenizer):
     """Moses tokenisation + subword-nmt BPE, via argostranslate's own `BPETokenizer`."""
 
     def __init__(self, model_file: Path, source: str, target: str) -> None:
+        # argostranslate: only when an Argos package is used
         from argostranslate.tokenizer import BPETokenizer
 
         self.inner = BPETokenizer(model_file, source, target)
@@ -378,6 +385,7 @@ class ArgosEngine:
         if not isinstance(package, Path | str):
             pkg = package
         else:
+            # argostranslate: only when an Argos package is used
             from argostranslate.package import Package
 
             try:
@@ -413,6 +421,7 @@ class ArgosEngine:
     def signature(self) -> str:
         """The package, CTranslate2's version and every option that changes the output
         (threads and batch sizes do not)."""
+        # CTranslate2: only when an Argos engine runs
         import ctranslate2
 
         compute = effective_compute_type(self.device, self.compute_type)

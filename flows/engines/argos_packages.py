@@ -215,6 +215,7 @@ def install_file(
             installed.rename(backup / top)
         try:
             _install_with_argos(path, dest)
+            # argostranslate: only when an Argos package is used
             from argostranslate.package import Package
 
             package = Package(installed)
@@ -259,6 +260,7 @@ def probe(package_dir: Path, timeout: float = PROBE_TIMEOUT_S) -> str | None:
 
 def _probe_here(package_dir: Path) -> None:
     """What `probe` runs in its child process: one line on stderr and exit 1 on failure."""
+    # engines load native libraries: only when a run translates
     from flows.engines.argos import ArgosEngine
 
     try:
@@ -278,6 +280,7 @@ def _install_with_argos(path: Path, dest: Path) -> None:
     `install_from_path` extracts into `settings.package_data_dir`, fixed when `argostranslate
     .settings` was first imported; `packages_dir()` reads `ARGOS_PACKAGES_DIR` at call time,
     so the setting is pointed at `dest` for the duration of the call (under a lock)."""
+    # argostranslate: only when an Argos package is used
     from argostranslate import package, settings
 
     saved = settings.package_data_dir
@@ -325,6 +328,7 @@ def package_index_url() -> str:
     base = os.environ.get("ARGOS_PACKAGE_INDEX")
     if base:
         return base.rstrip("/") + "/index.json"
+    # argostranslate: only when an Argos package is used
     from argostranslate import settings
 
     return str(getattr(settings, "remote_package_index", DEFAULT_INDEX_URL))
@@ -357,6 +361,7 @@ def install_from_index(
     index is fetched here (with `timeout`) into `settings.local_package_index`, then parsed
     with `get_available_packages`; the package itself is streamed to a temporary file and
     installed with `install_file` (validated like a local file)."""
+    # argostranslate: only when an Argos package is used
     from argostranslate import package, settings
 
     url = package_index_url()

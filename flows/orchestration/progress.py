@@ -29,6 +29,7 @@ class Progress:
     def __init__(self, enabled: bool, get_time: Callable[[], float] | None = None) -> None:
         self._bar: Any = None
         if enabled:
+            # rich: only when something is drawn (start-up)
             from rich.console import Console
 
             # stdout stays for the summary (`run --json`)
@@ -59,6 +60,7 @@ class Progress:
 
 def rich_progress(console: Any, get_time: Callable[[], float] | None = None) -> Any:
     """Rich's progress display with our columns: step, bar, `done/total unit`, rate."""
+    # rich: only when something is drawn (start-up)
     from rich.progress import BarColumn, ProgressColumn, Task, TextColumn
     from rich.progress import Progress as RichProgress
     from rich.text import Text

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows.languages import name as language_name
+from flows import languages
 from flows.orchestration.plan import Intake
 from flows.records import ProcessedDocument, Reject
 from flows.segmentation import attribution
@@ -97,7 +97,7 @@ def window_found(index: int, counts: Mapping[str, int], source_lang: str) -> str
     return (
         f"window {index + 1}: found {_count(counts['documents'], 'document')}, "
         f"{_count(counts['segments'], 'segment')}, {_count(counts['tweets'], 'tweet')}, "
-        f"{counts['spanish_tweets']} {language_name(source_lang)} tweets"
+        f"{counts['spanish_tweets']} {languages.name(source_lang)} tweets"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -15,12 +16,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.engines import select_engine
 from flows.errors import SigTerm, UsageError
 from flows.languages import NO_ENGINE
 from flows.orchestration import local_server
 from flows.orchestration.prefect_config import ApiSetting, api_url_setting
+from flows.readers.ingest import KINDS, discover, scan
 from flows.records import RunSummary
 from flows.settings import RunSettings
+from flows.store.lock import output_lock
+from flows.views.report_html import report_path
+from flows.views.summary import rejects_of_run
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
@@ -52,8 +58,6 @@ def run_command(
 ) -> RunOutcome:
     """`bilingual run`: stop on SIGTERM as on Ctrl-C, skip Prefect when no input is there,
     else run the flow once and gather what its summary shows."""
-    from flows.readers.ingest import KINDS, scan
-
     stop_on_sigterm()
     files, rejects = scan(settings.paths, follow_symlinks=settings.follow_symlinks)
     if not files and not rejects:  # nothing to process or to record: no need for Prefect
@@ -66,9 +70,6 @@ def run_command(
         debug=debug,
         quiet=quiet,
     )
-    from flows.views.report_html import report_path  # jinja2: only once a run has written
-    from flows.views.summary import rejects_of_run
-
     html = report_path(Path(settings.out), date.fromisoformat(summary.run_date))
     shown = html if html.exists() else None
     return RunOutcome(summary, shown, tuple(rejects_of_run(summary)))
@@ -79,6 +80,7 @@ def task_runner(threads: int | None = None) -> TaskRunner[Any]:
     worker process, or a thread of the Dask cluster: an analysis task waits on one) and one
     more, so a window's translation never waits for a thread behind the next window's
     analysis."""
+    # Prefect: seconds to import, only once a run needs it
     from prefect.task_runners import ThreadPoolTaskRunner
 
     return ThreadPoolTaskRunner(max_workers=(threads or os.cpu_count() or 1) + 1)
@@ -94,6 +96,7 @@ def dask_cluster(kind: str, address: str | None) -> Iterator[str | None]:
             raise UsageError("--dask-address needs --task-runner dask")
         yield None
     elif kind == "dask":
+        # orchestration (Dask, worker pools): only when a run uses it
         from flows.orchestration import cluster
 
         if address:
@@ -142,10 +145,6 @@ def run_once(
 ) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once (its
     failures reported by the caller in one line, unless `debug`)."""
-    from flows.engines import select_engine
-    from flows.readers.ingest import discover
-    from flows.store.lock import output_lock
-
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
     expected = announce_orchestrator(show=not quiet)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
@@ -153,6 +152,7 @@ def run_once(
     # refused in one line at once, not after its import; the flow's own lock (for scheduled
     # runs) is re-entrant in this process.
     with output_lock(Path(settings.out)):
+        # Prefect: seconds to import, only once a run needs it
         from flows.pipeline import bilingual_flow
 
         if not debug:
@@ -160,6 +160,7 @@ def run_once(
         with dask_cluster(task_runner_kind, dask_address) as address:
             threads = None
             if address:  # the flow sends its work to the cluster (`flows.orchestration.cluster`)
+                # orchestration (Dask, worker pools): only when a run uses it
                 from flows.orchestration import cluster
 
                 threads = cluster.threads(address)  # connects: before a server starts
@@ -237,6 +238,7 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
 def configured_api_url() -> str | None:
     """The Prefect API the user configured: `PREFECT_API_URL` in the environment or in the
     active Prefect profile."""
+    # Prefect: seconds to import, only once a run needs it
     from prefect.settings import get_current_settings
 
     return get_current_settings().api.url
@@ -256,6 +258,7 @@ def api_for_run(quiet: bool = False) -> Iterator[str | None]:
         _start_temporary_server(quiet)
         yield None
         return
+    # Prefect: seconds to import, only once a run needs it
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: local.api_url}):
@@ -284,6 +287,7 @@ def _start_temporary_server(quiet: bool = False) -> None:
     a watcher that stops it if this process dies without stopping it (`kill -9`): Prefect
     stops it at exit only, so a killed run left a ~250 MB server running. Says how long the
     start took (unless `quiet`): the one cost `bilingual server start` saves."""
+    # Prefect: seconds to import, only once a run needs it
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_ENABLED
 
@@ -310,6 +314,7 @@ def serve_forever(settings: RunSettings, *, cron: str, name: str) -> None:
     server start` when it is up, else on a local server on 127.0.0.1 started first (Prefect
     refuses to schedule on its temporary per-process local_server) and stopped on exit. Prints
     the command that triggers a run, one line per run it executes, and how it stopped."""
+    # Prefect: seconds to import, only once a run needs it
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
@@ -363,12 +368,12 @@ def _serve(name: str, cron: str, parameters: dict[str, Any], api_url: str) -> No
     """What `Flow.serve` does, on the Prefect API at `api_url`, with our own messages: the
     deployment registered, the exact command that triggers a run on this local_server, a line
     after each run."""
-    import asyncio
-
+    # Prefect: seconds to import, only once a run needs it
     from prefect.exceptions import TerminationSignal
     from prefect.runner import Runner
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    # Prefect: seconds to import, only once a run needs it
     from flows.pipeline import bilingual_flow
 
     flow = bilingual_flow.with_options(
@@ -407,6 +412,7 @@ def release_worker_pool() -> None:
     starts each served run in a multiprocessing child, whose exit joins its child processes
     before the pool's own exit hook could stop them: the run's process would never end,
     and `serve` would wait for it on Ctrl-C."""
+    # orchestration (Dask, worker pools): only when a run uses it
     from flows.orchestration import analyse
 
     analyse.stop_worker_pools(wait=True)

@@ -69,6 +69,7 @@ def page_text(html: str) -> tuple[str, list[Embed]]:
     """The article text of a page (title first, then a blank line between blocks), each
     embedded tweet in it where it stood, and the tweets. A tweet the extractor left out
     with the block around it (a sidebar's) comes after the text, so none is lost."""
+    # lxml and trafilatura: only for HTML pages
     import lxml.html
     import trafilatura
 
@@ -100,6 +101,7 @@ def page_text(html: str) -> tuple[str, list[Embed]]:
 
 
 def _parser() -> Any:
+    # lxml and trafilatura: only for HTML pages
     import lxml.html
 
     # No network, no DTD, no entity expansion from outside the page.

@@ -242,6 +242,7 @@ def decode(data: bytes) -> Decoded | str:
 
 
 def _legacy(data: bytes) -> Decoded | str:
+    # only for files that are not UTF-8
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()

@@ -5,6 +5,7 @@ time), so a multi-gigabyte scrape never sits in memory whole. Every record ends 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator, Mapping
@@ -247,8 +248,6 @@ class _Utf8Reader:
     """Text from a binary stream in chunks, invalid UTF-8 bytes replaced (and noted)."""
 
     def __init__(self, fh: IO[bytes]) -> None:
-        import codecs
-
         self.fh = fh
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.done = False
@@ -346,6 +345,7 @@ def _parquet(path: Path, fields: Fields) -> Iterator[Article | Reject]:
     """Rows of a Parquet file, a batch at a time, reading only the columns a record may
     be made of. A string column holding bytes (binary, as some writers store text) is
     decoded as a `.txt` file's bytes are."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow as pa
     import pyarrow.parquet as pq
 

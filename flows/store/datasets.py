@@ -265,6 +265,7 @@ def read_dataset(
     current schema: a column an older file lacks is read as nulls. `where=(column, values)`
     keeps only the rows whose `column` is one of `values`, file by file, so that a lookup by
     key never holds a whole dataset."""
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow.compute as pc
 
     schema = SCHEMAS[dataset]
@@ -427,6 +428,7 @@ def remove_rows(root: Path, dataset: str, column: str, values: set[str]) -> None
     readers that glob a dataset need a file with its schema."""
     if not values:
         return
+    # pyarrow: start-up of commands that read no dataset
     import pyarrow.compute as pc
 
     value_set = pa.array(sorted(values), pa.string())

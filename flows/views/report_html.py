@@ -709,6 +709,7 @@ def _charts(day: Day, titles: Mapping[str, str], source: str) -> tuple[Chart, ..
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # jinja2: only when a report is written
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     return Environment(

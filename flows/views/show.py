@@ -7,11 +7,13 @@ import csv
 import json
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from flows.errors import BilingualError
+from flows.records import LangDecision
 from flows.store import datasets
 
 FORMATS = ("table", "json", "csv")
@@ -106,8 +108,8 @@ def pair_rows(
 def segment_explanation(segment: dict[str, Any]) -> dict[str, Any]:
     """Why a segment (a tweet, mostly) has the language the run gave it: the decision as
     the `segments` dataset records it, with the evidence `detect --explain` gives."""
+    # the language model (numpy): only when a text is judged
     from flows.language import explanation
-    from flows.records import LangDecision
 
     decision = LangDecision(
         segment["lang"],
@@ -154,6 +156,7 @@ def render_pairs(
     if fmt != "table":
         emit(rows[:limit], fmt, PAIR_FIELDS)
         return
+    # rich: only when something is drawn (start-up)
     from rich.console import Console
     from rich.table import Table
 
@@ -181,6 +184,7 @@ def render_pairs(
 
 def print_explanations(console: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Under the table, once per segment shown: why it has its language."""
+    # rich: only when something is drawn (start-up)
     from rich.text import Text
 
     seen: set[str] = set()
@@ -232,6 +236,7 @@ def render_documents(out: Path, fmt: str = "table") -> None:
     if fmt != "table":
         emit(rows, fmt, DOC_FIELDS)
         return
+    # rich: only when something is drawn (start-up)
     from rich.console import Console
     from rich.table import Table
 
@@ -274,8 +279,6 @@ def run_rows(out: Path) -> list[dict[str, Any]]:
     """Every run under `out`, oldest first: what it wrote (`documents`, its `runs` row's
     `n_documents`) and what of it is still there (`documents_now`, counted now in
     `documents`): a later `--force` run moves an article's rows to itself (`moved`)."""
-    from collections import Counter
-
     if not datasets.part_files(out, "runs"):
         raise BilingualError(f"{out}: no runs dataset here; run `bilingual run` first")
     columns = ["run_id", "started_at", "n_documents", "n_rejects", "engine", "status"]
@@ -302,6 +305,7 @@ def render_runs(out: Path, fmt: str = "table") -> None:
     if fmt != "table":
         emit(rows, fmt, RUN_FIELDS)
         return
+    # rich: only when something is drawn (start-up)
     from rich.console import Console
     from rich.table import Table
 
