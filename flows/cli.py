@@ -324,19 +324,14 @@ def run(
     """Run the flow once over every article under PATHS (default: seeds/): .txt files, HTML
     pages, and one article per record of .jsonl, .json, .csv and .parquet files."""
     started = time.perf_counter()
-    from flows.orchestration.runner import run_command  # Prefect loads only once it runs
+    from flows.orchestration.runner import Launch, run_command  # Prefect: once it runs
 
     if progress is None:
         progress = sys.stderr.isatty() and state.verbosity >= 0
     day = run_date.date() if run_date else date.today()
     settings = run_settings(options, run_date=day, progress=progress)
-    outcome = run_command(
-        settings,
-        task_runner_kind=task_runner,
-        dask_address=dask_address,
-        debug=state.debug,
-        quiet=state.verbosity < 0,
-    )
+    launch = Launch(task_runner, dask_address, state.debug, quiet=state.verbosity < 0)
+    outcome = run_command(settings, launch)
     show_run(outcome, as_json=as_json, wall_seconds=time.perf_counter() - started)
 
 

@@ -48,14 +48,19 @@ class RunOutcome:
     nothing: str | None = None
 
 
-def run_command(
-    settings: RunSettings,
-    *,
-    task_runner_kind: str = "threads",
-    dask_address: str | None = None,
-    debug: bool = False,
-    quiet: bool = False,
-) -> RunOutcome:
+@dataclass(frozen=True)
+class Launch:
+    """How one run is started on this machine, apart from what it is asked to do (its
+    `RunSettings`): local threads or Dask (at `dask_address`, else a local cluster), a
+    traceback on failure (`debug`), no status lines (`quiet`)."""
+
+    task_runner_kind: str = "threads"
+    dask_address: str | None = None
+    debug: bool = False
+    quiet: bool = False
+
+
+def run_command(settings: RunSettings, launch: Launch = Launch()) -> RunOutcome:
     """`bilingual run`: stop on SIGTERM as on Ctrl-C, skip Prefect when no input is there,
     else run the flow once and gather what its summary shows."""
     stop_on_sigterm()
@@ -63,13 +68,7 @@ def run_command(
     if not files and not rejects:  # nothing to process or to record: no need for Prefect
         where = " ".join(settings.paths)
         return RunOutcome(None, nothing=f"no input files ({', '.join(KINDS)}) under {where}")
-    summary = run_once(
-        settings,
-        task_runner_kind=task_runner_kind,
-        dask_address=dask_address,
-        debug=debug,
-        quiet=quiet,
-    )
+    summary = run_once(settings, launch)
     html = report_path(Path(settings.out), date.fromisoformat(summary.run_date))
     shown = html if html.exists() else None
     return RunOutcome(summary, shown, tuple(rejects_of_run(summary)))
@@ -135,16 +134,10 @@ def quiet_failure_logs() -> None:
             handler.addFilter(_FailuresReportedByCaller())
 
 
-def run_once(
-    settings: RunSettings,
-    *,
-    task_runner_kind: str = "threads",
-    dask_address: str | None = None,
-    debug: bool = False,
-    quiet: bool = False,
-) -> RunSummary:
+def run_once(settings: RunSettings, launch: Launch = Launch()) -> RunSummary:
     """Check what a user can get wrong before Prefect starts, then run the flow once (its
-    failures reported by the caller in one line, unless `debug`)."""
+    failures reported by the caller in one line, unless `launch.debug`)."""
+    quiet = launch.quiet
     discover(settings.paths, follow_symlinks=settings.follow_symlinks)
     expected = announce_orchestrator(show=not quiet)
     select_engine(settings.engine, settings.source_lang, settings.target_lang, settings.argos)
@@ -155,9 +148,9 @@ def run_once(
         # Prefect: seconds to import, only once a run needs it
         from flows.pipeline import bilingual_flow
 
-        if not debug:
+        if not launch.debug:
             quiet_failure_logs()
-        with dask_cluster(task_runner_kind, dask_address) as address:
+        with dask_cluster(launch.task_runner_kind, launch.dask_address) as address:
             threads = None
             if address:  # the flow sends its work to the cluster (`flows.orchestration.cluster`)
                 # orchestration (Dask, worker pools): only when a run uses it
