@@ -1,7 +1,7 @@
 """`bilingual server`: one local Prefect server that outlives a run, so a one-off run does not
-pay Prefect's temporary-server start (~20 s) each time. Its database, log and a state file
-(PID and port) live under the user's data dir. Prefect is not imported here: the server is
-a child process, and a run only needs its URL."""
+pay the start of a temporary Prefect server each time (a run says how long that took). Its
+database, log and a state file (PID and port) live under the user's data dir. Prefect is not
+imported here: the server is a child process, and a run only needs its URL."""
 
 from __future__ import annotations
 
