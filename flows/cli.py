@@ -435,9 +435,10 @@ def show(
 ) -> None:
     """Originals and translations side by side, with their article."""
     # views (pyarrow, rich): only for the command that shows them
-    from flows.views.show import render_pairs
+    from flows.views.show import pair_rows, render_pairs
 
-    render_pairs(out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt, explain=explain)
+    rows = pair_rows(out, doc_id=doc_id, show_all=show_all, explain=explain)
+    render_pairs(rows, out, doc_id=doc_id, show_all=show_all, limit=limit, fmt=fmt, explain=explain)
 
 
 @main.command()
@@ -446,9 +447,9 @@ def show(
 def docs(out: Path, fmt: str) -> None:
     """The documents under OUT: id prefix, title, tweets, Spanish tweets, run date."""
     # views (pyarrow, rich): only for the command that shows them
-    from flows.views.show import render_documents
+    from flows.views.show import document_rows, render_documents
 
-    render_documents(out, fmt=fmt)
+    render_documents(document_rows(out), out, fmt=fmt)
 
 
 @main.command()
@@ -457,9 +458,9 @@ def docs(out: Path, fmt: str) -> None:
 def runs(out: Path, fmt: str) -> None:
     """The runs under OUT: documents each wrote, how many are still there, how many moved."""
     # views (pyarrow, rich): only for the command that shows them
-    from flows.views.show import render_runs
+    from flows.views.show import render_runs, run_rows
 
-    render_runs(out, fmt=fmt)
+    render_runs(run_rows(out), fmt=fmt)
 
 
 @main.command()

@@ -62,7 +62,7 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error", str(tmp_path))
 
-    monkeypatch.setattr(show, "render_pairs", crash)
+    monkeypatch.setattr(show, "pair_rows", crash)
     quiet = CliRunner().invoke(main, ["show", "--out", str(tmp_path)])
     assert (quiet.exit_code, quiet.stderr) == (1, f"error: Input/output error ({tmp_path}): EIO\n")
     loud = CliRunner().invoke(main, ["--debug", "show", "--out", str(tmp_path)])

@@ -141,6 +141,7 @@ def flat_explanation(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_pairs(
+    rows: Sequence[dict[str, Any]],
     out: Path,
     *,
     doc_id: str | None,
@@ -149,7 +150,7 @@ def render_pairs(
     fmt: str = "table",
     explain: bool = False,
 ) -> None:
-    rows = pair_rows(out, doc_id=doc_id, show_all=show_all, explain=explain)
+    """`pair_rows` as a table (with the explanations under it), JSON or CSV."""
     if fmt == "csv" and explain:
         emit([flat_explanation(r) for r in rows[:limit]], fmt, PAIR_FIELDS + EXPLAIN_FIELDS)
         return
@@ -231,8 +232,8 @@ def document_rows(out: Path) -> list[dict[str, Any]]:
     ]
 
 
-def render_documents(out: Path, fmt: str = "table") -> None:
-    rows = document_rows(out)
+def render_documents(rows: Sequence[dict[str, Any]], out: Path, fmt: str = "table") -> None:
+    """`document_rows` as a table, JSON or CSV."""
     if fmt != "table":
         emit(rows, fmt, DOC_FIELDS)
         return
@@ -300,8 +301,8 @@ def run_rows(out: Path) -> list[dict[str, Any]]:
     ]
 
 
-def render_runs(out: Path, fmt: str = "table") -> None:
-    rows = run_rows(out)
+def render_runs(rows: Sequence[dict[str, Any]], fmt: str = "table") -> None:
+    """`run_rows` as a table, JSON or CSV."""
     if fmt != "table":
         emit(rows, fmt, RUN_FIELDS)
         return
