@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -254,13 +254,12 @@ argos_options = _options(
         help="Argos: threads per batch (0: CTranslate2 decides).",
     ),
 )
-ARGOS_FIELDS = {"beam_size", "compute_type", "inter_threads", "intra_threads"}
 
 
 def run_settings(options: dict[str, Any], *, absolute: bool = False, **more: Any) -> RunSettings:
     """`RunSettings` from a command's options (its Argos ones grouped); `absolute` resolves
     the paths, for a deployment that runs from another working directory."""
-    argos = {k: options.pop(k) for k in ARGOS_FIELDS if k in options}
+    argos = {f.name: options.pop(f.name) for f in fields(ArgosOptions) if f.name in options}
     paths = tuple(str(p) for p in options.pop("paths")) or DEFAULTS.paths
     out = Path(options.pop("out"))
     if absolute:

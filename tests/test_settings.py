@@ -11,7 +11,6 @@ from datetime import date
 import click
 import pytest
 
-from flows.cli import ARGOS_FIELDS
 from flows.engines import ArgosOptions
 from flows.errors import UsageError
 from flows.settings import DEFAULTS, RunSettings
@@ -53,7 +52,7 @@ def test_the_command_lines_defaults_are_the_settings_defaults(command: str) -> N
     options = _options(command)
     compared = 0
     for name, option in options.items():
-        if name in ARGOS_FIELDS:
+        if name in {f.name for f in fields(ArgosOptions)}:
             assert option.default == getattr(ArgosOptions(), name), name
             compared += 1
         # paths: an argument; run_date: today; progress: on in a terminal (decided at run time)
