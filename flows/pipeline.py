@@ -203,11 +203,14 @@ def bilingual_flow(
     with output_lock(root), Progress(settings.progress) as bar, workers_stopped_if_interrupted():
         prepare_root(root, run_id)
         files, scan_rejects = scan(settings.paths, follow_symlinks=settings.follow_symlinks)
-        log.info(run_log.inputs_read(settings.paths, len(files), len(scan_rejects), window))
+        counts = (len(files), len(scan_rejects), settings.window)
+        log.info(run_log.inputs_read(settings.paths, *counts))
         job = start_job(settings, root, run_id, files, bar, log)
         # ingest: `window` input files at a time, each window sorted against what is written
-        fields = Fields(text_field, title_field, id_field)
-        intakes = plan.window_intakes(root, files, scan_rejects, window, force=force, fields=fields)
+        fields = Fields(settings.text_field, settings.title_field, settings.id_field)
+        intakes = plan.window_intakes(
+            root, files, scan_rejects, settings.window, force=settings.force, fields=fields
+        )
         process_windows(job, intakes)
         # commit: the staged files of every window, then the `runs` row last
         step = bar.step("writing", 1, unit="")
