@@ -34,15 +34,34 @@ TWEETS = EVAL / "tweetlid2014" / "tweets.tsv"
 LAYOUTS = EVAL / "layouts" / "articles"
 
 
+# Before issue 21 grouped `flows/` by role the stage was `flows/detect.py` and its helpers sat
+# at the top of `flows`; the moves changed no code, so an older revision's stage runs on the
+# working tree's helpers once its imports name their new places.
+_MOVED = (
+    ("from flows import entities", "from flows.text import entities"),
+    ("from flows import langdetect_backend", "from flows.language import langdetect_backend"),
+    ("from flows import second_opinion", "from flows.language import second_opinion"),
+    ("from flows.langdetect_backend import", "from flows.language.langdetect_backend import"),
+)
+
+
+def _source_at(rev: str) -> str:
+    for path in ("flows/language/detection.py", "flows/detect.py"):
+        shown = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], capture_output=True, text=True
+        )
+        if shown.returncode == 0:
+            source = shown.stdout
+            for old, new in _MOVED:
+                source = source.replace(old, new)
+            return source
+    raise FileNotFoundError(f"no detect stage at {rev}")
+
+
 def detect_at(rev: str) -> types.ModuleType:
-    """`flows/language/detection.py` as committed at `rev`, as a module of its own (its own
-    caches; the rest of `flows` is the working tree's)."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:flows/language/detection.py"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    """`flows/language/detection.py` as committed at `rev` (`flows/detect.py` before issue 21),
+    as a module of its own (its own caches; the rest of `flows` is the working tree's)."""
+    source = _source_at(rev)
     name = f"detect_at_{rev.replace('-', '_').replace('.', '_')}"
     module = types.ModuleType(name)
     module.__file__ = f"{rev}:flows/language/detection.py"
