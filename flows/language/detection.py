@@ -29,10 +29,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
+from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from flows.language import reading
+from flows.language import langdetect_backend, reading, second_opinion
 from flows.records import LangDecision, ProcessedDocument, Segment
+from flows.signature import rules_digest
 
 if TYPE_CHECKING:
     from flows.language.langdetect_backend import Judgement
@@ -70,6 +72,7 @@ def _judge(text: str) -> LangDecision:
     prepared = forms.prepared
     if prepared and not reading.is_latin("".join(prepared.split())):
         return _other_script(prepared)
+    # numpy and the model file: only when a text is judged, not when a module imports this one
     from flows.language import language_model
 
     found = language_model.evidence(text)
@@ -83,8 +86,6 @@ def _other_script(prepared: str) -> LangDecision:
     """A text mostly in another script than Latin: the model knows Latin-script languages
     only, so langdetect decides among all its profiles (reason `script`; its probability,
     not calibrated)."""
-    from flows.language import langdetect_backend
-
     judged = langdetect_backend.judge(prepared, None, reading.SEED)
     if judged is None or not judged.ranked:
         return LangDecision("und", 0.0, (), "no_features")
@@ -115,8 +116,6 @@ def _quick(text: str) -> tuple[LangDecision, int]:
         return LangDecision("und", 0.0, (), "no_text"), 0
     if letters < reading.MIN_LETTERS:
         return LangDecision("und", 0.0, (), "too_short"), 0
-    from flows.language import langdetect_backend
-
     latin = reading.is_latin("".join(prepared.split()))
     judged = langdetect_backend.judge(
         prepared, reading.LATIN_LANGS if latin else None, reading.SEED
@@ -160,6 +159,7 @@ def with_context(
     multiplied by `factor` (default: the fitted `language_model.context_prior()`, for the
     article's language), the ranking renormalised. When that changes the top language the
     reason is `context`."""
+    # numpy and the model file: only when a text is judged, not when a module imports this one
     from flows.language import language_model
 
     if factor is None:
@@ -267,10 +267,8 @@ RULES_VERSION = "6"
 def signature() -> str:
     """What made every `lang`: langdetect's and py3langid's versions, the model file's
     digest, these rules and their constants (and those of the model and of `reading`)."""
-    from importlib.metadata import version
-
-    from flows.language import language_model, second_opinion
-    from flows.signature import rules_digest
+    # numpy and the model file: only when a text is judged, not when a module imports this one
+    from flows.language import language_model
 
     rules = {**vars(language_model), **vars(reading), **globals()}
     return (

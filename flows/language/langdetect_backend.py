@@ -67,6 +67,7 @@ def _rust_available() -> bool:
 
 def profile_names(langs: tuple[str, ...] | None = None) -> list[str]:
     """`langs`, or every profile langdetect ships, sorted."""
+    # langdetect's profiles (or langdetect-rs): loaded when a text is first judged
     from langdetect.detector_factory import PROFILES_DIRECTORY
 
     return sorted(langs or (n for n in os.listdir(PROFILES_DIRECTORY) if n[0].isalpha()))
@@ -78,13 +79,16 @@ def factory(langs: tuple[str, ...] | None, seed: int, name: str | None = None) -
     profiles `langs` (or all), loaded once per process in sorted order, seeded with `seed`.
     It has langdetect's interface: `create()`, then `append`, `get_probabilities`,
     `langlist`, `langprob`."""
+    # langdetect's profiles (or langdetect-rs): loaded when a text is first judged
     from langdetect.detector_factory import PROFILES_DIRECTORY
 
     name = name or backend()
     if name == "langdetect-rs":
+        # langdetect's profiles (or langdetect-rs): loaded when a text is first judged
         from langdetect_rs import DetectorFactory
         from langdetect_rs.utils.lang_profile import LangProfile
     else:
+        # langdetect's profiles (or langdetect-rs): loaded when a text is first judged
         from langdetect.detector_factory import DetectorFactory
         from langdetect.utils.lang_profile import LangProfile
     names = profile_names(langs)
@@ -99,11 +103,12 @@ def factory(langs: tuple[str, ...] | None, seed: int, name: str | None = None) -
 def no_features_errors() -> tuple[type[Exception], ...]:
     """What `get_probabilities()` raises when a text has no n-gram to judge, for both
     backends (their exception classes differ)."""
+    # langdetect's profiles (or langdetect-rs): loaded when a text is first judged
     from langdetect.lang_detect_exception import LangDetectException
 
     if not _rust_available():
         return (LangDetectException,)
-    from langdetect_rs import LangDetectException as RustLangDetectException
+    from langdetect_rs import LangDetectException as RustLangDetectException  # when installed
 
     return (LangDetectException, RustLangDetectException)
 

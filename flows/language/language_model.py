@@ -31,6 +31,7 @@ detector's signature.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import re
 from collections import Counter
@@ -42,7 +43,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from flows.language import reading
+from flows.language import langdetect_backend, reading, second_opinion
 from flows.text import entities
 
 MODEL_FILE = "language_model.npz"
@@ -134,8 +135,6 @@ def _counts(text: str) -> _Counts:
 
 def dense_names() -> tuple[tuple[str, str], ...]:
     """(group, name) of every dense feature, in `Evidence.dense` order."""
-    from flows.language import second_opinion
-
     names = [("langdetect", f"ld_{lang}") for lang in reading.LATIN_LANGS]
     names.append(("langdetect", "ld_none"))
     names += [("py3langid", f"py_{lang}") for lang in second_opinion.LANGS]
@@ -174,8 +173,6 @@ def _signed_log(x: float) -> float:
 def evidence(text: str) -> Evidence:
     """The features of `text` (links, @handles and emoji removed as `flows.language.reading.clean`
     does)."""
-    from flows.language import langdetect_backend, second_opinion
-
     forms = reading.text_forms(text)
     cleaned, prepared = forms.cleaned, forms.prepared
     counted = _counts(text)
@@ -284,8 +281,6 @@ def model_bytes() -> bytes:
 @lru_cache(maxsize=1)
 def model() -> Model:
     """The shipped model, loaded once per process."""
-    import io
-
     blob = model_bytes()
     with np.load(io.BytesIO(blob)) as data:
         vocabulary = data["vocabulary"].tobytes().decode("utf-8").split("\n")

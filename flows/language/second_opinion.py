@@ -20,6 +20,7 @@ import os
 from array import array
 from contextlib import suppress
 from functools import lru_cache
+from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ def _identifier() -> Any:
 
 
 def _cached_identifier(path: Path) -> Any:
+    # numpy and py3langid's model: only when a text gets a second opinion
     import numpy as np
     from py3langid.langid import LanguageIdentifier
 
@@ -56,6 +58,7 @@ def _cached_identifier(path: Path) -> Any:
 
 
 def _wheel_identifier() -> Any:
+    # py3langid's model: only when a text gets a second opinion
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -72,6 +75,7 @@ def model_cache_path() -> Path:
 def _write_model_cache(identifier: Any, path: Path) -> None:
     """The model of `identifier` (restricted to `LANGS`), written whole or not at all
     (concurrent workers may both write it; the last rename wins, with the same bytes)."""
+    # numpy: only when a model cache is written
     import numpy as np
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -103,6 +107,4 @@ def rank(text: str) -> tuple[tuple[str, float], ...]:
 
 
 def version() -> str:
-    from importlib.metadata import version as dist_version
-
     return f"py3langid-{dist_version('py3langid')}"
