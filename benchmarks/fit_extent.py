@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.fit_register import fitting_half  # noqa: E402
 from flows.readers.ingest import read_article  # noqa: E402
 from flows.records import Span  # noqa: E402
-from flows.segmentation import tweet_extent  # noqa: E402
-from flows.segmentation.segment import Layout  # noqa: E402
+from flows.segmentation import tweet_edge, tweet_extent  # noqa: E402
+from flows.segmentation.segment import READ_AT_MOST, Layout  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 ATTRIBUTION_FIRST_EVERY = 5  # one tweet in this many, chosen by tweet id
@@ -174,6 +174,88 @@ def _told(
     return label
 
 
+# By place of the unit (`tweet_edge.PLACES`): each place the segmenter looked for a tweet's edge
+# inside a unit, as its candidates' features and the index of the truth's cut among them (-1: none).
+Choices = dict[str, list[tuple[list[list[float]], int]]]
+
+
+class _EdgeRecorder(Layout):
+    """A layout that, where the segmenter looks for a tweet's edge inside a unit, records every
+    candidate cut with its features and where the truth's edge is among them, and cuts where
+    the truth does (so that the walk goes on from the right units)."""
+
+    def __init__(self, doc: str, choices: Choices) -> None:
+        super().__init__(doc)
+        self.choices = choices
+        self.gold: tuple[int | None, int | None] = (None, None)  # tweet start above, end below
+
+    def _tweet_edge(self, i: int, far_first: bool, taken: bool) -> int | None:
+        unit, place = self.units[i], tweet_edge.place_of(far_first, taken)
+        gold = self.gold[0] if far_first else self.gold[1]
+        cuts = tweet_edge.reachable(self.doc, unit.start, unit.end, far_first, READ_AT_MOST)
+        xs, chosen = [], -1
+        for n, cut in enumerate(cuts):
+            values = tweet_edge.features(self.doc, unit.start, unit.end, cut, far_first)
+            xs.append([values[f] for f in tweet_edge.FEATURES])
+            chosen = n if (cut.start if far_first else cut.end) == gold else chosen
+        if xs:
+            self.choices.setdefault(place, []).append((xs, chosen))
+        return cuts[chosen].end if chosen >= 0 else None
+
+
+def edge_choices_of(set_dir: Path, choices: Choices) -> None:
+    """Every place the segmenter looks for a tweet's edge inside a unit of a glued body in one
+    generated set, with the truth's answer."""
+    truth: dict[tuple[str, str], list[list[int]]] = {}
+    for line in (set_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        truth[rec["file"], rec["handle"].lower()] = rec["spans"]
+    for path in sorted((set_dir / "articles").glob("*.txt")):
+        article = read_article(path)
+        layout = _EdgeRecorder(article.text, choices)  # type: ignore[union-attr]
+        for k, att in enumerate(layout.attributions):
+            spans = truth.get((path.name, att.handle.lower()), [])
+            above = [a for a, b in spans if b <= att.start]
+            below = [b for a, b in spans if a >= att.end]
+            layout.gold = (above[0] if above else None, below[-1] if below else None)
+            layout.tweet_units(k)
+
+
+def fit_choices(groups: list[tuple[list[list[float]], int]]) -> np.ndarray:
+    """A conditional logit over each group's candidates and "no cut" (score 0): the weights
+    (bias first) that make the truth's choice likeliest, with a weak L2 penalty. Newton steps."""
+    x = np.vstack([np.hstack([np.ones((len(xs), 1)), np.array(xs)]) for xs, _ in groups])
+    group = np.concatenate([np.full(len(xs), g) for g, (xs, _) in enumerate(groups)])
+    starts = np.cumsum([0] + [len(xs) for xs, _ in groups[:-1]])
+    y = np.zeros(len(x))
+    for (_, chosen), start in zip(groups, starts, strict=True):
+        if chosen >= 0:
+            y[start + chosen] = 1.0
+
+    def probabilities(w: np.ndarray) -> tuple[np.ndarray, float]:
+        z = np.clip(x @ w, -50, 50)
+        e = np.exp(z)
+        total = 1.0 + np.bincount(group, weights=e, minlength=len(groups))
+        loss = float(np.log(total).sum() - y @ z + PRIOR_STRENGTH / 2 * (w**2).sum())
+        return e / total[group], loss
+
+    w = np.zeros(x.shape[1])
+    for _ in range(100):
+        p, before = probabilities(w)
+        grad = x.T @ (p - y) + PRIOR_STRENGTH * w
+        mean = np.zeros((len(groups), x.shape[1]))
+        np.add.at(mean, group, p[:, None] * x)
+        hess = (x * p[:, None]).T @ x - mean.T @ mean + PRIOR_STRENGTH * np.eye(x.shape[1])
+        step = np.linalg.solve(hess, grad)
+        scale = 1.0
+        while probabilities(w - scale * step)[1] > before and scale > 1e-6:
+            scale /= 2
+        w = w - scale * step
+        if np.abs(scale * step).max() < 1e-7:
+            break
+    return w
+
+
 def fit(x: np.ndarray, y: np.ndarray, prior: np.ndarray) -> np.ndarray:
     """Logistic regression by damped Newton steps, pulled towards `prior` by an L2 penalty;
     column 0 is the bias."""
@@ -204,34 +286,75 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12])
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument(
+        "--edges",
+        action="store_true",
+        help="Fit the model of a tweet's edge inside a unit (tweet_edge.py) instead.",
+    )
     args = parser.parse_args(argv)
     rows: Rows = {}
+    choices: Choices = {}
     with tempfile.TemporaryDirectory() as tmp:
         tweets = register_unseen_tweets(args.eval_dir, Path(tmp) / "tweets.tsv")
         for seed in args.seeds:
+            glued = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"glued{seed}", tweets, True)
+            if args.edges:
+                edge_choices_of(glued, choices)
+                continue
             set_dir = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"seed{seed}", tweets)
             blank = rewritten_set(set_dir, Path(tmp) / f"{seed}-blank", blank_before_attribution)
             first = rewritten_set(set_dir, Path(tmp) / f"{seed}-first", attribution_first)
-            glued = make_set(args.eval_dir, seed, args.n, Path(tmp) / f"glued{seed}", tweets, True)
             for one in (set_dir, blank, first, glued):
                 rows_of(one, rows)
+    if args.edges:
+        fitted = {place: fit_choices(choices[place]) for place in tweet_edge.PLACES}
+        for side, w in fitted.items():
+            print(f"{side}: {_choice_accuracy(choices[side], w)}")
+        _print_weights(args.seeds, "tweet_edge", tweet_edge.FEATURES, fitted)
+        return
     prior = np.array(
         [tweet_extent.PRIOR_BIAS, *(tweet_extent.PRIOR[f] for f in tweet_extent.FEATURES)]
     )
+    fitted = _fitted(rows, tweet_extent.BODY_STYLES, prior)
+    _print_weights(args.seeds, "tweet_extent", tweet_extent.FEATURES, fitted)
+
+
+def _choice_accuracy(groups: list[tuple[list[list[float]], int]], w: np.ndarray) -> str:
+    """How often the fitted model makes the truth's choice (a cut, or none)."""
+    right = cut = 0
+    for xs, chosen in groups:
+        z = np.hstack([np.ones((len(xs), 1)), np.array(xs)]) @ w
+        made = int(z.argmax()) if z.max() > 0 else -1
+        right += made == chosen
+        cut += chosen >= 0
+    return f"places {len(groups)} (a cut in {cut}), choice right {right / len(groups):.4f}"
+
+
+def _fitted(rows: Rows, groups: tuple[str, ...], prior: np.ndarray) -> dict[str, np.ndarray]:
+    """One weight vector per group of rows (bias first), with its accuracy on its own rows."""
     fitted = {}
-    for style in tweet_extent.BODY_STYLES:
-        xs, ys = rows[style]
+    for group in groups:
+        xs, ys = rows[group]
         x = np.hstack([np.ones((len(xs), 1)), np.array(xs)])
         y = np.array(ys, dtype=float)
-        fitted[style] = w = fit(x, y, prior)
+        fitted[group] = w = fit(x, y, prior)
         accuracy = float((((x @ w) > 0) == (y == 1)).mean())
-        print(f"{style}: units {len(y)} (tweet {int(y.sum())}), accuracy {accuracy:.4f}")
-    print(f"seeds {args.seeds}; paste into flows/segmentation/tweet_extent.py:")
-    print("BIAS = {" + ", ".join(f'"{k}": {w[0]:.3f}' for k, w in fitted.items()) + "}")
+        print(f"{group}: rows {len(y)} (positive {int(y.sum())}), accuracy {accuracy:.4f}")
+    return fitted
+
+
+def _print_weights(
+    seeds: list[int], module: str, features: tuple[str, ...], fitted: dict[str, np.ndarray]
+) -> None:
+    print(f"seeds {seeds}; paste into flows/segmentation/{module}.py:")
+    print("BIAS = {")
+    for group, w in fitted.items():
+        print(f'    "{group}": {w[0]:.3f},')
+    print("}")
     print("WEIGHTS: Mapping[str, Mapping[str, float]] = {")
-    for style, w in fitted.items():
-        print(f'    "{style}": {{')
-        for name, weight in zip(tweet_extent.FEATURES, w[1:], strict=True):
+    for group, w in fitted.items():
+        print(f'    "{group}": {{')
+        for name, weight in zip(features, w[1:], strict=True):
             print(f'        "{name}": {weight:.3f},')
         print("    },")
     print("}")

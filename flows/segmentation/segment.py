@@ -13,7 +13,7 @@ from itertools import chain
 
 from flows.language.detection import detect
 from flows.records import Article, Segment, Sentence, Span
-from flows.segmentation import attribution, text_units, tweet_extent, tweet_register
+from flows.segmentation import attribution, text_units, tweet_edge, tweet_extent, tweet_register
 from flows.segmentation.tweet_extent import (
     TWEET_MAX_CHARS,
     ends_with_link,
@@ -110,14 +110,6 @@ BLOCK_STYLE_SHARE = 0.3
 ARTICLE_LANG_MIN_CHARS = 80
 # A unit's language counts against the article's only when langdetect is this sure of it.
 LINE_LANG_SURE = 0.9
-
-# A tweet's edge inside a unit of a glued body: the far part must read as prose (register
-# below REFINE_FAR_MAX), the near part more like a tweet by REFINE_GAP, both of a few words.
-# Chosen on generated glued sets of seeds 11 and 12 made from tweets the register model never
-# saw (`benchmarks/fit_extent.py`'s half of TweetLID); checked on seed 99 and the visible set.
-REFINE_FAR_MAX = -0.6
-REFINE_GAP = 0.8
-REFINE_MIN_WORDS = 2
 
 # Longer than any tweet, long links counted as Twitter counts them (23 characters) included.
 READ_AT_MOST = 3 * TWEET_MAX_CHARS
@@ -337,47 +329,29 @@ class Layout:
 
     def _refine(self, taken: list[int], rejected: int, far_first: bool) -> list[int]:
         """In a glued body a tweet's edge may fall inside a unit, where no sentence ends
-        (`…se manifiesta Includes a 90-day…`): the outermost unit taken is cut where its far
-        part reads as prose and its near part as a tweet, and the first unit refused is cut
-        where its near part reads as a tweet. The units are split in place."""
+        (`…se manifiesta Includes a 90-day…`, `…evolución.que rápido…`): the outermost unit
+        taken, or else the first unit refused, is cut where the edge model (`tweet_edge`) finds
+        the edge. The units are split in place."""
         if taken:
             outer = taken[0] if far_first else taken[-1]
-            at = self._tweet_edge(outer, far_first)
+            at = self._tweet_edge(outer, far_first, taken=True)
             if at is not None:
                 self._split(outer, at)
                 # the far part is the new unit before `outer` (above) or after it (below)
                 taken = [i + 1 for i in taken] if far_first else taken
         elif 0 <= rejected < len(self.units) and self.free(rejected):
-            at = self._tweet_edge(rejected, far_first)
+            at = self._tweet_edge(rejected, far_first, taken=False)
             if at is not None:
                 self._split(rejected, at)
                 taken = [rejected + 1] if far_first else [rejected]
         return taken
 
-    def _tweet_edge(self, i: int, far_first: bool) -> int | None:
+    def _tweet_edge(self, i: int, far_first: bool, taken: bool) -> int | None:
         """Where in unit `i` a tweet would end and prose begin (`far_first`: the prose comes
-        first), if its two sides read that differently."""
-        unit, read = self.units[i], tweet_register.READ_CHARS
-        # the tweet's side holds no more than a tweet: cuts further in are not tried
-        lo, hi = unit.start, unit.end
-        if far_first:
-            lo = max(lo, hi - READ_AT_MOST)
-        else:
-            hi = min(hi, lo + READ_AT_MOST)
-        best, best_gap = None, REFINE_GAP
-        for m in text_units.SOFT_CUT_RE.finditer(self.doc, lo, hi):
-            # each side as the register reads it (its first characters), and enough of it to
-            # count two words: never the whole of a long unit
-            first = self.doc[unit.start : min(m.start(), unit.start + read)]
-            second = self.doc[m.end() : min(unit.end, m.end() + read)]
-            if len(first.split()) < REFINE_MIN_WORDS or len(second.split()) < REFINE_MIN_WORDS:
-                continue
-            far, near = (first, second) if far_first else (second, first)
-            far_like = tweet_register.tweet_likeness(far)
-            gap = tweet_register.tweet_likeness(near) - far_like
-            if far_like < REFINE_FAR_MAX and gap > best_gap:
-                best, best_gap = m, gap
-        return None if best is None else best.start()
+        first; `taken`: the walk took the unit), if the edge model finds such a place."""
+        unit = self.units[i]
+        cut = tweet_edge.best_cut(self.doc, unit.start, unit.end, far_first, taken, READ_AT_MOST)
+        return None if cut is None else cut.end
 
     def _split(self, i: int, at: int) -> None:
         """Unit `i` becomes two at offset `at` (a soft cut: whitespace from `at` on)."""
@@ -527,12 +501,13 @@ def _note(spans: list[Span], att: attribution.Attribution) -> str | None:
 
 # Bump when a change to the code above changes segments (a change to the constants changes
 # the signature by itself).
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 
 def signature() -> str:
     """What made every segment and sentence: these rules, the attribution patterns, the
-    tweet-extent model's weights, the sentence splitter's rules, and their constants."""
+    tweet-extent and tweet-edge models' weights, the sentence splitter's rules, and their
+    constants."""
     from flows.signature import rules_digest
     from flows.text import sentences
 
@@ -542,6 +517,7 @@ def signature() -> str:
             **{f"ATTRIBUTION_{k}": v for k, v in vars(attribution).items()},
             **{f"UNITS_{k}": v for k, v in vars(text_units).items()},
             **{f"EXTENT_{k}": v for k, v in vars(tweet_extent).items()},
+            **{f"EDGE_{k}": v for k, v in vars(tweet_edge).items()},
             **{f"SENTENCES_{k}": v for k, v in vars(sentences).items()},
         }
     )

@@ -147,3 +147,25 @@ def test_a_tweet_that_ends_without_a_sentence_end_stops_where_the_prose_begins()
     text = body("S", [*PROSE[:2], first, credit, more, *PROSE[2:]])
     (tweet,) = tweets_of(text)
     assert texts(text, tweet) == [first, more]
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_tweet_in_lower_case_glued_after_a_sentence_end_starts_after_it(style: str) -> None:
+    """`…hearing.que alguien…`: no capital, no space, yet the prose ends at the period."""
+    tweet = "que alguien me lleve al trabajo porfa jajaja 🙏"
+    credit = "— Lucía Martín (@lucia_martin) April 13, 2023"
+    text = body(style, [*PROSE[:2], tweet, credit, *PROSE[2:]])
+    (found,) = tweets_of(text)
+    assert texts(text, found) == [tweet]
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_split_tweet_ending_in_a_smiley_stops_before_the_prose_glued_to_it(style: str) -> None:
+    """`…en la parada :(The mayor said…`: the tweet's second part ends where the prose begins."""
+    rest = "llevo una hora esperando en la parada :("
+    credit = "— Lucía Martín (@lucia_martin) April 13, 2023"
+    text = body(style, [*PROSE[:2], "#Transporte", credit, rest, *PROSE[2:]])
+    (found,) = tweets_of(text)
+    assert texts(text, found) == ["#Transporte", rest]
+    paragraphs = [s.text for s in segment(doc_text(text, "g.txt")) if s.kind == "paragraph"]
+    assert any(p.startswith(PROSE[2]) for p in paragraphs)
