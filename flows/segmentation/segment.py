@@ -190,14 +190,25 @@ class Layout:
 
     def unit_lang(self, i: int) -> str:
         if i not in self._unit_langs:
-            decision = detect(self.text_of(i), second_opinion=False)
-            sure = decision.prob >= LINE_LANG_SURE or decision.reason == "words"
-            self._unit_langs[i] = decision.lang if sure else "und"
+            self._unit_langs[i] = self.lang_of(self.text_of(i))
         return self._unit_langs[i]
 
-    def view(self, i: int, position: str, k: int, nearer: int | None) -> tweet_extent.LineView:
+    def lang_of(self, text: str) -> str:
+        """The language of `text` when the quick detector is sure of it, else "und"; the
+        article's for an empty text."""
+        if not text:
+            return self.article_lang
+        decision = detect(text, second_opinion=False)
+        sure = decision.prob >= LINE_LANG_SURE or decision.reason == "words"
+        return decision.lang if sure else "und"
+
+    def view(
+        self, i: int, position: str, k: int, nearer: int | None, tweet_above: int | None = None
+    ) -> tweet_extent.LineView:
         """Unit `i` as the extent model sees it, weighed for attribution `k`; `nearer` is the
-        unit next to it on the attribution's side (None: the attribution itself)."""
+        unit next to it on the attribution's side (None: the attribution itself), else
+        `tweet_above`, the tweet's last unit above the attribution, gives the language the
+        tweet was written in."""
         att, unit = self.attributions[k], self.units[i]
         if nearer is None:
             near_start, near_end = att.start, att.end
@@ -209,11 +220,12 @@ class Layout:
         else:
             join = text_units.join_between(self.doc, near_end, unit.start)
         alone = nearer is None and self._alone(k)
+        source = nearer if nearer is not None else tweet_above
         return tweet_extent.LineView(
             text=self.text_of(i),
             lang=self.unit_lang(i),
             article_lang=self.article_lang,
-            nearer_lang="und" if nearer is None else self.unit_lang(nearer),
+            nearer_lang="und" if source is None else self.unit_lang(source),
             position=position,
             join="flat" if join == "space" and self.flat else join,
             alone=alone,
@@ -302,7 +314,8 @@ class Layout:
             if tweet_length(self.text([*so_far, *taken, i])) > TWEET_MAX_CHARS:
                 break
             position = "below_further" if taken else below_position(self.text(so_far))
-            if not decide(i, self.view(i, position, k, taken[-1] if taken else None)):
+            nearer, above = (taken[-1], None) if taken else (None, so_far[-1] if so_far else None)
+            if not decide(i, self.view(i, position, k, nearer, above)):
                 break
             taken.append(i)
             i += 1
@@ -350,7 +363,9 @@ class Layout:
         """Where in unit `i` a tweet would end and prose begin (`far_first`: the prose comes
         first; `taken`: the walk took the unit), if the edge model finds such a place."""
         unit = self.units[i]
-        cut = tweet_edge.best_cut(self.doc, unit.start, unit.end, far_first, taken, READ_AT_MOST)
+        cut = tweet_edge.best_cut(
+            self.doc, unit.start, unit.end, far_first, taken, READ_AT_MOST, self.lang_of
+        )
         return None if cut is None else cut.end
 
     def _split(self, i: int, at: int) -> None:

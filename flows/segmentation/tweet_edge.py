@@ -5,34 +5,39 @@ de USA…`, `…evolución.que rápido se me está…`, `…hora (:While the US�
 stands at the tweet's edge. Every place in the unit where a block may begin is a candidate cut:
 each gap between words, a capitalised word glued to what precedes it, text glued after a sentence
 end. Each candidate is described by a few features (what kind of cut it is, how much the text on
-each side of it reads like a tweet, what the tweet's side holds next to the cut, how long it
-would be) and scored by a small logistic model, one weight set per side of the attribution;
-the best candidate is cut when its score is positive.
+each side of it reads like a tweet, whether the prose's side reads as a sentence of prose, what
+the tweet's side holds next to the cut, how long it would be) and ranked by a small linear
+model, one weight set per place of the unit (`PLACES`); a second model decides whether to cut
+at the first-ranked candidate, from its score and the languages on its two sides.
 
 The weights were fitted by `benchmarks/fit_extent.py` (`--edges`) on generated glued and spaced
-sets of seeds 11 to 14 made from tweets the register model never saw (a conditional logit: the
+sets of seeds 11 to 18 made from tweets the register model never saw (a conditional logit: the
 truth's cut, or none, against the other candidates of the same unit), and checked on seed 7 (the
-visible set) and seeds 99 and 23."""
+visible set) and seeds 99 and 23, never fitted on."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flows.segmentation import tweet_register
+from flows.segmentation.tweet_extent import reads_as_prose
 from flows.text import entities
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 # A gap between words, a capitalised word glued to anything (`tonto(:While`, `xDParis`), or
 # text glued after sentence punctuation (`evolución.que`, `front.'don't`).
 CANDIDATE_RE = re.compile(
-    rf"\s+|(?<=\S)(?=[{_UPPER}][a-zß-ÿ])|(?<=[.!?…:;\"”)])(?=[^\s.!?…:;\"”)])"
+    rf"\s+|(?<=\S)(?=[{_UPPER}][a-zß-ÿ])"
+    r"|(?<=[.!?…:;\"”)])(?=[^\s.!?…:;\"”)\d])|(?<=[^\d][.!?…:;\"”)])(?=\d)"
 )
 SENTENCE_END = tuple('.!?…"”')
 KINDS = ("end_upper", "end_other", "word_upper", "word_lower", "mark")
 # The text read on each side of a cut, next to it.
 WINDOW = 48
+# The prose's side of a cut is read on this many characters next to it.
+FAR_READ = 300
 # A near part that would hold at most this many words reads too little to be judged.
 SHORT_WORDS = 2
 # Twitter's marks or a smiley where the tweet's side touches the cut.
@@ -41,6 +46,8 @@ _TWEET_END_RE = re.compile(
     + entities.EMOJI_RE.pattern
     + r")\Z"
 )
+# A sentence end, followed by a space, the end, or a new sentence glued to it.
+_SENTENCE_END_RE = re.compile(rf"[.!?…]+[\"”’»)]*(?=\s|$|[\"“¿¡{_UPPER}])")
 _TWEET_START_RE = re.compile(r"\A(?:[@#]\w|[a-zß-ÿ])")
 
 # Where the unit stands: above or below its attribution, taken by the walk over units as tweet
@@ -57,80 +64,95 @@ FEATURES = (
     "near_short",
     "far_short",
     "far_sentence",
+    "far_prose",
+    "far_sentence_register",
     "near_marks",
+    "near_ends_sentence",
 )
 
 # Fitted by benchmarks/fit_extent.py --edges (see the module docstring).
 BIAS: Mapping[str, float] = {
-    "above_taken": -4.631,
-    "above_refused": -3.153,
-    "below_taken": -2.970,
-    "below_refused": -4.484,
+    "above_taken": -4.722,
+    "above_refused": -3.747,
+    "below_taken": -3.960,
+    "below_refused": -4.889,
 }
 WEIGHTS: Mapping[str, Mapping[str, float]] = {
     "above_taken": {
-        "end_upper": 1.217,
-        "end_other": 0.985,
-        "word_upper": -1.849,
-        "word_lower": -4.133,
-        "mark": -0.850,
-        "glued": 0.252,
-        "far_register": -2.846,
-        "near_register": 0.727,
-        "near_whole_register": -0.513,
-        "near_long": -1.268,
-        "near_short": -2.536,
-        "far_short": -1.170,
-        "far_sentence": 2.202,
-        "near_marks": 0.873,
+        "end_upper": 0.349,
+        "end_other": 0.872,
+        "word_upper": -1.258,
+        "word_lower": -4.206,
+        "mark": -0.478,
+        "glued": 0.565,
+        "far_register": -1.491,
+        "near_register": 0.449,
+        "near_whole_register": -0.679,
+        "near_long": -1.443,
+        "near_short": -2.659,
+        "far_short": 0.248,
+        "far_sentence": 1.221,
+        "far_prose": 2.695,
+        "far_sentence_register": -0.973,
+        "near_marks": 0.485,
+        "near_ends_sentence": 0.000,
     },
     "above_refused": {
-        "end_upper": -0.345,
-        "end_other": 1.750,
-        "word_upper": -1.243,
-        "word_lower": -2.347,
-        "mark": -0.968,
-        "glued": 0.685,
-        "far_register": 0.072,
-        "near_register": 0.630,
-        "near_whole_register": 1.153,
-        "near_long": -1.124,
-        "near_short": -1.498,
-        "far_short": -0.439,
-        "far_sentence": 1.405,
-        "near_marks": -0.350,
+        "end_upper": -0.352,
+        "end_other": 1.584,
+        "word_upper": -1.184,
+        "word_lower": -2.706,
+        "mark": -1.089,
+        "glued": 1.138,
+        "far_register": 0.446,
+        "near_register": 0.626,
+        "near_whole_register": 0.807,
+        "near_long": -1.390,
+        "near_short": -1.707,
+        "far_short": -0.522,
+        "far_sentence": 1.232,
+        "far_prose": 1.185,
+        "far_sentence_register": -0.330,
+        "near_marks": 0.104,
+        "near_ends_sentence": 0.000,
     },
     "below_taken": {
-        "end_upper": 1.391,
-        "end_other": -0.365,
-        "word_upper": 0.180,
-        "word_lower": -3.633,
-        "mark": -0.544,
-        "glued": -0.641,
-        "far_register": -2.827,
-        "near_register": 1.289,
-        "near_whole_register": -0.536,
-        "near_long": -0.353,
-        "near_short": -1.142,
-        "far_short": -1.715,
-        "far_sentence": 0.951,
-        "near_marks": 1.253,
+        "end_upper": 0.756,
+        "end_other": -0.310,
+        "word_upper": -0.191,
+        "word_lower": -3.674,
+        "mark": -0.541,
+        "glued": -0.969,
+        "far_register": -1.736,
+        "near_register": 1.180,
+        "near_whole_register": -0.107,
+        "near_long": 0.090,
+        "near_short": -1.694,
+        "far_short": -1.410,
+        "far_sentence": 0.427,
+        "far_prose": 2.102,
+        "far_sentence_register": -0.904,
+        "near_marks": 1.516,
+        "near_ends_sentence": 0.446,
     },
     "below_refused": {
-        "end_upper": 0.239,
-        "end_other": -0.127,
-        "word_upper": 0.191,
-        "word_lower": -4.034,
-        "mark": -0.752,
-        "glued": -1.903,
-        "far_register": -0.715,
-        "near_register": 0.652,
-        "near_whole_register": 1.785,
-        "near_long": -0.674,
-        "near_short": -1.690,
-        "far_short": -0.188,
-        "far_sentence": 0.356,
-        "near_marks": 1.472,
+        "end_upper": 0.434,
+        "end_other": -0.111,
+        "word_upper": 0.044,
+        "word_lower": -4.179,
+        "mark": -1.077,
+        "glued": -1.399,
+        "far_register": -0.628,
+        "near_register": 0.493,
+        "near_whole_register": 1.795,
+        "near_long": -0.272,
+        "near_short": -1.413,
+        "far_short": -0.205,
+        "far_sentence": -0.161,
+        "far_prose": 1.201,
+        "far_sentence_register": 0.114,
+        "near_marks": 1.511,
+        "near_ends_sentence": 0.322,
     },
 }
 
@@ -165,12 +187,24 @@ def candidates(doc: str, lo: int, hi: int) -> list[Cut]:
 
 def features(doc: str, lo: int, hi: int, cut: Cut, far_first: bool) -> dict[str, float]:
     """What the model knows of `cut` in the unit `doc[lo:hi]`; `far_first`: the prose comes
-    first (the tweet is above its attribution), else the tweet comes first."""
-    first, second = doc[lo : cut.end], doc[cut.start : hi]
-    far, near = (first, second) if far_first else (second, first)
-    far_adj = first[-WINDOW:] if far_first else second[:WINDOW]
-    near_adj = second[:WINDOW] if far_first else first[-WINDOW:]
-    near_words = len(near.split())
+    first (the tweet is above its attribution), else the tweet comes first. The tweet's side is
+    read whole (it is within reach of the unit's end), the prose's side on its nearest
+    `FAR_READ` characters."""
+    if far_first:
+        far, near = doc[max(lo, cut.end - FAR_READ) : cut.end], doc[cut.start : hi]
+        far_adj, near_adj = far[-WINDOW:], near[:WINDOW]
+        ends = [m.end() for m in _SENTENCE_END_RE.finditer(far) if m.end() < len(far)]
+        sentence = far[ends[-1] if ends else 0 :]
+        near_marks = bool(_TWEET_START_RE.match(near))
+        far_sentence, near_ends_sentence = far.rstrip().endswith(SENTENCE_END), False
+    else:
+        far, near = doc[cut.start : min(hi, cut.start + FAR_READ)], doc[lo : cut.end]
+        far_adj, near_adj = far[:WINDOW], near[-WINDOW:]
+        end = _SENTENCE_END_RE.search(far)
+        sentence = far[: end.end() if end else len(far)]
+        near_marks = bool(_TWEET_END_RE.search(near[-2 * WINDOW :]))
+        far_sentence = far[:1].isupper() and end is not None
+        near_ends_sentence = near.endswith(SENTENCE_END)
     values = {name: 0.0 for name in FEATURES}
     values[cut.kind] = 1.0
     values.update(
@@ -179,16 +213,13 @@ def features(doc: str, lo: int, hi: int, cut: Cut, far_first: bool) -> dict[str,
         near_register=tweet_register.tweet_likeness(near_adj),
         near_whole_register=tweet_register.tweet_likeness(near),
         near_long=min(len(near), 600) / 200,
-        near_short=float(near_words <= SHORT_WORDS),
+        near_short=float(len(near.split()) <= SHORT_WORDS),
         far_short=float(len(far.split()) <= SHORT_WORDS),
-        far_sentence=float(
-            first.rstrip().endswith(SENTENCE_END)
-            if far_first
-            else bool(second[:1].isupper()) and any(c in ".!?" for c in second[:300])
-        ),
-        near_marks=float(
-            bool(_TWEET_START_RE.match(second)) if far_first else bool(_TWEET_END_RE.search(first))
-        ),
+        far_sentence=float(far_sentence),
+        far_prose=float(reads_as_prose(sentence.strip())),
+        far_sentence_register=tweet_register.tweet_likeness(sentence),
+        near_marks=float(near_marks),
+        near_ends_sentence=float(near_ends_sentence),
     )
     return values
 
@@ -210,13 +241,101 @@ def reachable(doc: str, lo: int, hi: int, far_first: bool, reach: int) -> list[C
     return candidates(doc, lo, min(hi, lo + reach))
 
 
-def best_cut(doc: str, lo: int, hi: int, far_first: bool, taken: bool, reach: int) -> Cut | None:
-    """The best cut of the unit `doc[lo:hi]` between a tweet and prose, if one scores above
-    nothing; `taken`: the walk took the unit as tweet text, else it refused it."""
+# Whether to cut at the best candidate: its score, and the languages on its two sides (the
+# tweet's side whole, the prose's side to its first sentence end) as the quick detector judges
+# them, "und" when unsure.
+DECISION = ("score", "other_lang", "same_lang", "near_article_lang", "far_article_lang")
+DECISION_BIAS: Mapping[str, float] = {
+    "above_taken": -0.987,
+    "above_refused": -0.248,
+    "below_taken": -1.855,
+    "below_refused": -0.789,
+}
+DECISION_WEIGHTS: Mapping[str, Mapping[str, float]] = {
+    "above_taken": {
+        "score": 1.071,
+        "other_lang": 1.033,
+        "same_lang": -1.317,
+        "near_article_lang": 1.150,
+        "far_article_lang": 1.076,
+    },
+    "above_refused": {
+        "score": 1.286,
+        "other_lang": 2.024,
+        "same_lang": -0.543,
+        "near_article_lang": 0.224,
+        "far_article_lang": -0.247,
+    },
+    "below_taken": {
+        "score": 0.892,
+        "other_lang": 0.687,
+        "same_lang": 0.031,
+        "near_article_lang": 0.407,
+        "far_article_lang": 1.246,
+    },
+    "below_refused": {
+        "score": 1.026,
+        "other_lang": 1.875,
+        "same_lang": 0.492,
+        "near_article_lang": -0.660,
+        "far_article_lang": 0.851,
+    },
+}
+SCORE_CLIP = 10.0
+
+LangOf = Callable[[str], str]
+
+
+def ranked(doc: str, lo: int, hi: int, far_first: bool, taken: bool, reach: int) -> Cut | None:
+    """The candidate cut of the unit `doc[lo:hi]` that the model ranks first; `taken`: the walk
+    took the unit as tweet text, else it refused it."""
     place = place_of(far_first, taken)
-    best, best_score = None, 0.0
+    best, best_score = None, float("-inf")
     for cut in reachable(doc, lo, hi, far_first, reach):
         value = score(features(doc, lo, hi, cut, far_first), place)
         if value > best_score:
             best, best_score = cut, value
     return best
+
+
+def decision(
+    doc: str, lo: int, hi: int, cut: Cut, far_first: bool, taken: bool, lang_of: LangOf
+) -> dict[str, float]:
+    """What the model weighs to cut at `cut`, the candidate ranked first."""
+    place = place_of(far_first, taken)
+    value = score(features(doc, lo, hi, cut, far_first), place)
+    if far_first:
+        near = doc[cut.start : hi]
+        ends = list(_SENTENCE_END_RE.finditer(doc, lo, cut.end))
+        far = doc[ends[-2].end() if len(ends) > 1 else lo : cut.end]
+    else:
+        near = doc[lo : cut.end]
+        end = _SENTENCE_END_RE.search(doc, cut.start, hi)
+        far = doc[cut.start : end.end() if end else hi]
+    near_lang, far_lang, article = lang_of(near), lang_of(far), lang_of("")
+    both = "und" not in (near_lang, far_lang)
+    return {
+        "score": min(max(value, -SCORE_CLIP), SCORE_CLIP),
+        "other_lang": float(both and near_lang != far_lang),
+        "same_lang": float(both and near_lang == far_lang),
+        "near_article_lang": float(near_lang == article != "und"),
+        "far_article_lang": float(far_lang == article != "und"),
+    }
+
+
+def decides(values: Mapping[str, float], place: str) -> bool:
+    weights = DECISION_WEIGHTS[place]
+    return DECISION_BIAS[place] + sum(weights[k] * v for k, v in values.items()) > 0
+
+
+def best_cut(
+    doc: str, lo: int, hi: int, far_first: bool, taken: bool, reach: int, lang_of: LangOf
+) -> Cut | None:
+    """Where the unit `doc[lo:hi]` is cut between a tweet and prose, if anywhere: at the
+    candidate ranked first, if the decision model takes it. `lang_of` gives a text's language
+    (the article's for an empty text)."""
+    cut = ranked(doc, lo, hi, far_first, taken, reach)
+    if cut is None:
+        return None
+    values = decision(doc, lo, hi, cut, far_first, taken, lang_of)
+    return cut if decides(values, place_of(far_first, taken)) else None

@@ -3,7 +3,13 @@ model's choice among them."""
 
 from __future__ import annotations
 
+from flows.language.detection import detect
 from flows.segmentation import tweet_edge
+
+
+def lang_of(text: str) -> str:
+    """As the segmenter judges a side's language, in an English article."""
+    return detect(text, second_opinion=False).lang if text else "en"
 
 
 def cut_texts(doc: str) -> list[tuple[str, str]]:
@@ -32,12 +38,12 @@ def test_a_tweet_glued_after_the_prose_above_its_attribution_starts_after_the_pe
     prose = "The mayor said the plan would reduce traffic in the centre by a third."
     tweet = "que alguien me lleve al trabajo porfa jajaja"
     doc = prose + tweet
-    cut = tweet_edge.best_cut(doc, 0, len(doc), far_first=True, taken=True, reach=840)
+    cut = tweet_edge.best_cut(doc, 0, len(doc), True, True, 840, lang_of)
     assert cut is not None and doc[cut.start :] == tweet
 
 
 def test_a_sentence_of_prose_is_not_cut() -> None:
     doc = "The mayor said the plan would reduce traffic in the historic centre by a third."
     for far_first in (True, False):
-        cut = tweet_edge.best_cut(doc, 0, len(doc), far_first, taken=True, reach=840)
+        cut = tweet_edge.best_cut(doc, 0, len(doc), far_first, True, 840, lang_of)
         assert cut is None
