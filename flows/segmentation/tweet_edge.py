@@ -74,8 +74,8 @@ FEATURES = (
 BIAS: Mapping[str, float] = {
     "above_taken": -4.722,
     "above_refused": -3.747,
-    "below_taken": -3.960,
-    "below_refused": -4.889,
+    "below_taken": -3.830,
+    "below_refused": -4.920,
 }
 WEIGHTS: Mapping[str, Mapping[str, float]] = {
     "above_taken": {
@@ -117,42 +117,42 @@ WEIGHTS: Mapping[str, Mapping[str, float]] = {
         "near_ends_sentence": 0.000,
     },
     "below_taken": {
-        "end_upper": 0.756,
-        "end_other": -0.310,
-        "word_upper": -0.191,
-        "word_lower": -3.674,
-        "mark": -0.541,
-        "glued": -0.969,
-        "far_register": -1.736,
-        "near_register": 1.180,
-        "near_whole_register": -0.107,
-        "near_long": 0.090,
-        "near_short": -1.694,
-        "far_short": -1.410,
-        "far_sentence": 0.427,
-        "far_prose": 2.102,
-        "far_sentence_register": -0.904,
-        "near_marks": 1.516,
-        "near_ends_sentence": 0.446,
+        "end_upper": 0.902,
+        "end_other": -0.436,
+        "word_upper": 0.022,
+        "word_lower": -3.731,
+        "mark": -0.587,
+        "glued": -0.901,
+        "far_register": -1.642,
+        "near_register": 1.190,
+        "near_whole_register": -0.099,
+        "near_long": 0.018,
+        "near_short": -1.708,
+        "far_short": -1.583,
+        "far_sentence": -0.764,
+        "far_prose": 2.288,
+        "far_sentence_register": -0.948,
+        "near_marks": 1.451,
+        "near_ends_sentence": 0.466,
     },
     "below_refused": {
-        "end_upper": 0.434,
-        "end_other": -0.111,
-        "word_upper": 0.044,
-        "word_lower": -4.179,
-        "mark": -1.077,
-        "glued": -1.399,
-        "far_register": -0.628,
-        "near_register": 0.493,
-        "near_whole_register": 1.795,
-        "near_long": -0.272,
-        "near_short": -1.413,
-        "far_short": -0.205,
-        "far_sentence": -0.161,
-        "far_prose": 1.201,
-        "far_sentence_register": 0.114,
-        "near_marks": 1.511,
-        "near_ends_sentence": 0.322,
+        "end_upper": 0.384,
+        "end_other": -0.071,
+        "word_upper": -0.021,
+        "word_lower": -4.151,
+        "mark": -1.060,
+        "glued": -1.418,
+        "far_register": -0.646,
+        "near_register": 0.486,
+        "near_whole_register": 1.800,
+        "near_long": -0.288,
+        "near_short": -1.420,
+        "far_short": -0.183,
+        "far_sentence": 0.365,
+        "far_prose": 1.122,
+        "far_sentence_register": 0.129,
+        "near_marks": 1.530,
+        "near_ends_sentence": 0.313,
     },
 }
 
@@ -185,25 +185,33 @@ def candidates(doc: str, lo: int, hi: int) -> list[Cut]:
     return out
 
 
+def sides(doc: str, lo: int, hi: int, cut: Cut, far_first: bool) -> tuple[str, str, str]:
+    """The two sides of `cut` in the unit `doc[lo:hi]`: the tweet's (near) side whole, the
+    prose's (far) side on its `FAR_READ` characters next to the cut, and the far side's
+    sentence that touches the cut."""
+    if far_first:
+        near, far = doc[cut.start : hi], doc[max(lo, cut.end - FAR_READ) : cut.end]
+        ends = [m.end() for m in _SENTENCE_END_RE.finditer(far) if m.end() < len(far)]
+        return near, far, far[ends[-1] if ends else 0 :]
+    near, far = doc[lo : cut.end], doc[cut.start : min(hi, cut.start + FAR_READ)]
+    end = _SENTENCE_END_RE.search(far)
+    return near, far, far[: end.end() if end else len(far)]
+
+
 def features(doc: str, lo: int, hi: int, cut: Cut, far_first: bool) -> dict[str, float]:
     """What the model knows of `cut` in the unit `doc[lo:hi]`; `far_first`: the prose comes
     first (the tweet is above its attribution), else the tweet comes first. The tweet's side is
     read whole (it is within reach of the unit's end), the prose's side on its nearest
     `FAR_READ` characters."""
+    near, far, sentence = sides(doc, lo, hi, cut, far_first)
     if far_first:
-        far, near = doc[max(lo, cut.end - FAR_READ) : cut.end], doc[cut.start : hi]
         far_adj, near_adj = far[-WINDOW:], near[:WINDOW]
-        ends = [m.end() for m in _SENTENCE_END_RE.finditer(far) if m.end() < len(far)]
-        sentence = far[ends[-1] if ends else 0 :]
         near_marks = bool(_TWEET_START_RE.match(near))
         far_sentence, near_ends_sentence = far.rstrip().endswith(SENTENCE_END), False
     else:
-        far, near = doc[cut.start : min(hi, cut.start + FAR_READ)], doc[lo : cut.end]
         far_adj, near_adj = far[:WINDOW], near[-WINDOW:]
-        end = _SENTENCE_END_RE.search(far)
-        sentence = far[: end.end() if end else len(far)]
         near_marks = bool(_TWEET_END_RE.search(near[-2 * WINDOW :]))
-        far_sentence = far[:1].isupper() and end is not None
+        far_sentence = far[:1].isupper() and len(sentence) < len(far)
         near_ends_sentence = near.endswith(SENTENCE_END)
     values = {name: 0.0 for name in FEATURES}
     values[cut.kind] = 1.0
@@ -247,9 +255,9 @@ def reachable(doc: str, lo: int, hi: int, far_first: bool, reach: int) -> list[C
 DECISION = ("score", "other_lang", "same_lang", "near_article_lang", "far_article_lang")
 DECISION_BIAS: Mapping[str, float] = {
     "above_taken": -0.987,
-    "above_refused": -0.248,
-    "below_taken": -1.855,
-    "below_refused": -0.789,
+    "above_refused": -0.344,
+    "below_taken": -1.795,
+    "below_refused": -0.856,
 }
 DECISION_WEIGHTS: Mapping[str, Mapping[str, float]] = {
     "above_taken": {
@@ -260,25 +268,25 @@ DECISION_WEIGHTS: Mapping[str, Mapping[str, float]] = {
         "far_article_lang": 1.076,
     },
     "above_refused": {
-        "score": 1.286,
-        "other_lang": 2.024,
-        "same_lang": -0.543,
-        "near_article_lang": 0.224,
-        "far_article_lang": -0.247,
+        "score": 1.281,
+        "other_lang": 2.012,
+        "same_lang": -0.561,
+        "near_article_lang": 0.216,
+        "far_article_lang": -0.114,
     },
     "below_taken": {
-        "score": 0.892,
-        "other_lang": 0.687,
-        "same_lang": 0.031,
-        "near_article_lang": 0.407,
-        "far_article_lang": 1.246,
+        "score": 0.942,
+        "other_lang": 0.619,
+        "same_lang": 0.109,
+        "near_article_lang": 0.399,
+        "far_article_lang": 1.121,
     },
     "below_refused": {
-        "score": 1.026,
-        "other_lang": 1.875,
-        "same_lang": 0.492,
-        "near_article_lang": -0.660,
-        "far_article_lang": 0.851,
+        "score": 1.033,
+        "other_lang": 1.952,
+        "same_lang": 0.558,
+        "near_article_lang": -0.701,
+        "far_article_lang": 0.943,
     },
 }
 SCORE_CLIP = 10.0
@@ -304,14 +312,7 @@ def decision(
     """What the model weighs to cut at `cut`, the candidate ranked first."""
     place = place_of(far_first, taken)
     value = score(features(doc, lo, hi, cut, far_first), place)
-    if far_first:
-        near = doc[cut.start : hi]
-        ends = list(_SENTENCE_END_RE.finditer(doc, lo, cut.end))
-        far = doc[ends[-2].end() if len(ends) > 1 else lo : cut.end]
-    else:
-        near = doc[lo : cut.end]
-        end = _SENTENCE_END_RE.search(doc, cut.start, hi)
-        far = doc[cut.start : end.end() if end else hi]
+    near, _, far = sides(doc, lo, hi, cut, far_first)
     near_lang, far_lang, article = lang_of(near), lang_of(far), lang_of("")
     both = "und" not in (near_lang, far_lang)
     return {
