@@ -22,7 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flows.segmentation import tweet_register
-from flows.segmentation.tweet_extent import reads_as_prose
+from flows.segmentation.tweet_extent import (
+    MEDIA_LINK_RE,
+    TCO_LENGTH,
+    TWEET_MAX_CHARS,
+    reads_as_prose,
+)
 from flows.text import entities
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
@@ -36,6 +41,8 @@ SENTENCE_END = tuple('.!?…"”')
 KINDS = ("end_upper", "end_other", "word_upper", "word_lower", "mark")
 # The text read on each side of a cut, next to it.
 WINDOW = 48
+# A tweet's side may run this many characters past a tweet's length (spaces around it).
+LENGTH_SLACK = 20
 # The prose's side of a cut is read on this many characters next to it.
 FAR_READ = 300
 # A near part that would hold at most this many words reads too little to be judged.
@@ -221,8 +228,8 @@ def features(doc: str, lo: int, hi: int, cut: Cut, far_first: bool) -> dict[str,
         near_register=tweet_register.tweet_likeness(near_adj),
         near_whole_register=tweet_register.tweet_likeness(near),
         near_long=min(len(near), 600) / 200,
-        near_short=float(len(near.split()) <= SHORT_WORDS),
-        far_short=float(len(far.split()) <= SHORT_WORDS),
+        near_short=float(len(near.split(maxsplit=SHORT_WORDS)) <= SHORT_WORDS),
+        far_short=float(len(far.split(maxsplit=SHORT_WORDS)) <= SHORT_WORDS),
         far_sentence=float(far_sentence),
         far_prose=float(reads_as_prose(sentence.strip())),
         far_sentence_register=tweet_register.tweet_likeness(sentence),
@@ -243,10 +250,17 @@ def score(values: Mapping[str, float], place: str) -> float:
 
 def reachable(doc: str, lo: int, hi: int, far_first: bool, reach: int) -> list[Cut]:
     """The candidate cuts of the unit `doc[lo:hi]` that leave the tweet's side (the end of the
-    unit next to the attribution) at most `reach` characters long."""
+    unit next to the attribution) no longer than a tweet, as Twitter counts links, nor than
+    `reach` characters."""
+    a, b = (max(lo, hi - reach), hi) if far_first else (lo, min(hi, lo + reach))
+    extra = 0  # what links add to the length a tweet may have in characters
+    for m in entities.URL_RE.finditer(doc, a, b):
+        media = MEDIA_LINK_RE.fullmatch(m.group())
+        extra += max(0, m.end() - m.start() - (0 if media else TCO_LENGTH))
+    most = TWEET_MAX_CHARS + LENGTH_SLACK + extra
     if far_first:
-        return candidates(doc, max(lo, hi - reach), hi)
-    return candidates(doc, lo, min(hi, lo + reach))
+        return candidates(doc, max(a, hi - most), hi)
+    return candidates(doc, lo, min(b, lo + most))
 
 
 # Whether to cut at the best candidate: its score, and the languages on its two sides (the
