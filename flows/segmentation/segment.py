@@ -221,11 +221,17 @@ class Layout:
             join = text_units.join_between(self.doc, near_end, unit.start)
         alone = nearer is None and self._alone(k)
         source = nearer if nearer is not None else tweet_above
+
+        def langs() -> tuple[str, str, str]:
+            nearer_lang = "und" if source is None else self.unit_lang(source)
+            return self.unit_lang(i), self.article_lang, nearer_lang
+
         return tweet_extent.LineView(
             text=self.text_of(i),
-            lang=self.unit_lang(i),
-            article_lang=self.article_lang,
-            nearer_lang="und" if source is None else self.unit_lang(source),
+            lang="und",
+            article_lang="und",
+            nearer_lang="und",
+            langs=langs,
             position=position,
             join="flat" if join == "space" and self.flat else join,
             alone=alone,

@@ -15,7 +15,7 @@ and on seed 99 (`benchmarks/quality.py --layouts`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from flows.segmentation import tweet_register
@@ -72,6 +72,15 @@ CONTENT = (
     "long",
 )
 FEATURES = POSITIONS + CONTENT
+# The features that need the languages of the line, the article and the nearer line; each is
+# 0 while they are "und".
+LANGUAGE_FEATURES = (
+    "prose_same_lang",
+    "other_lang",
+    "same_lang",
+    "unlike_nearer",
+    "back_to_article_lang",
+)
 # One model per body style: "lines", where a line break ends each block of the page, and
 # "glued", where the scraper joined blocks with nothing or with spaces (one-line bodies). The
 # same feature says different things in each: a sentence end is no boundary between a
@@ -212,6 +221,18 @@ class LineView:
     # how much it reads like a tweet rather than news (`tweet_register`); None: worked out
     # from `text` when a decision needs it
     tweet_like: float | None = None
+    # When set, `lang`, `article_lang` and `nearer_lang` are not known yet ("und") and this
+    # gives them, read when a decision needs them (a language detection costs).
+    langs: Callable[[], tuple[str, str, str]] | None = None
+
+    def with_langs(self) -> LineView:
+        """The same view with its languages read."""
+        if self.langs is None:
+            return self
+        lang, article_lang, nearer_lang = self.langs()
+        return replace(
+            self, lang=lang, article_lang=article_lang, nearer_lang=nearer_lang, langs=None
+        )
 
 
 def tweet_length(text: str) -> int:
@@ -256,6 +277,7 @@ def reads_as_prose(text: str) -> bool:
 
 
 def features(line: LineView) -> dict[str, float]:
+    line = line.with_langs()
     text = line.text
     prose = reads_as_prose(text)
     same = line.lang != "und" and line.lang == line.article_lang
@@ -305,13 +327,32 @@ def log_odds(line: LineView) -> float:
 
 
 def takes(line: LineView) -> bool:
-    """Whether the model takes `line` for tweet text. The register is read only when the rest
-    of the evidence leaves the decision open (most units' decisions it cannot change)."""
+    """Whether the model takes `line` for tweet text. The languages and the register are read
+    only when the rest of the evidence leaves the decision open (most units' decisions they
+    cannot change): the model is linear in them, and each is bounded."""
+    weights = WEIGHTS[line.style]
+    if line.langs is not None:
+        low, high = _bounds(line)
+        without = log_odds(replace(line, tweet_like=0.0, langs=None))  # languages "und"
+        least = sum(min(weights[name], 0.0) for name in LANGUAGE_FEATURES)
+        most = sum(max(weights[name], 0.0) for name in LANGUAGE_FEATURES)
+        if without + low + least > 0 or without + high + most <= 0:
+            return without + low + least > 0
+        line = line.with_langs()
     if line.tweet_like is None:
-        weight = WEIGHTS[line.style]["tweet_like"]
-        least, most = sorted((weight * tweet_register.LOW, weight * tweet_register.HIGH))
+        least, most = _bounds(line)
         without = log_odds(replace(line, tweet_like=0.0))
         if without + least > 0 or without + most <= 0:
             return without > 0
-        return without + weight * register(line) > 0  # the model is linear in it
+        return without + weights["tweet_like"] * register(line) > 0  # the model is linear in it
     return log_odds(line) > 0
+
+
+def _bounds(line: LineView) -> tuple[float, float]:
+    """The least and the most the register can add to the line's log-odds."""
+    if line.tweet_like is not None:
+        value = WEIGHTS[line.style]["tweet_like"] * line.tweet_like
+        return value, value
+    weight = WEIGHTS[line.style]["tweet_like"]
+    least, most = sorted((weight * tweet_register.LOW, weight * tweet_register.HIGH))
+    return least, most
