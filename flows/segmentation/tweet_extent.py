@@ -277,22 +277,20 @@ def reads_as_prose(text: str) -> bool:
 
 
 def features(line: LineView) -> dict[str, float]:
+    """Every feature of `line`, its languages and its register read."""
     line = line.with_langs()
+    values = _evidence(line)
+    values.update(_language_values(line, values["prose"] > 0), tweet_like=register(line))
+    return values
+
+
+def _evidence(line: LineView) -> dict[str, float]:
+    """The features that need neither the languages nor the register (those are 0 here)."""
     text = line.text
-    prose = reads_as_prose(text)
-    same = line.lang != "und" and line.lang == line.article_lang
-    other = line.lang != "und" and line.article_lang != "und" and line.lang != line.article_lang
     values = {name: 0.0 for name in FEATURES}
     values[line.position] = 1.0
     values.update(
-        prose=float(prose),
-        prose_same_lang=float(prose and same),
-        other_lang=float(other),
-        same_lang=float(same),
-        back_to_article_lang=float(same and line.nearer_lang not in ("und", line.article_lang)),
-        unlike_nearer=float(
-            "und" not in (line.lang, line.nearer_lang) and line.lang != line.nearer_lang
-        ),
+        prose=float(reads_as_prose(text)),
         marks=float(has_marks(text)),
         ends_with_link=float(ends_with_link(text)),
         hashtags_only=float(hashtags_only(text)),
@@ -308,7 +306,6 @@ def features(line: LineView) -> dict[str, float]:
         reaches_next=float(line.reaches_other and line.position.startswith("below")),
         after_link=float(line.after_link),
         after_label=float(line.after_label),
-        tweet_like=register(line),
         introduces=float(text.endswith(":") or bool(REPORTING_RE.search(text))),
         informal=float(bool(LAUGH_OR_SHOUT_RE.search(text) or entities.EMOJI_RE.search(text))),
         long=min(len(text), 600) / 200,
@@ -316,36 +313,47 @@ def features(line: LineView) -> dict[str, float]:
     return values
 
 
+def _language_values(line: LineView, prose: bool) -> dict[str, float]:
+    """The `LANGUAGE_FEATURES` of `line` (all 0 while its languages are "und")."""
+    same = line.lang != "und" and line.lang == line.article_lang
+    other = line.lang != "und" and line.article_lang != "und" and line.lang != line.article_lang
+    return {
+        "prose_same_lang": float(prose and same),
+        "other_lang": float(other),
+        "same_lang": float(same),
+        "back_to_article_lang": float(same and line.nearer_lang not in ("und", line.article_lang)),
+        "unlike_nearer": float(
+            "und" not in (line.lang, line.nearer_lang) and line.lang != line.nearer_lang
+        ),
+    }
+
+
 def register(line: LineView) -> float:
     return tweet_register.tweet_likeness(line.text) if line.tweet_like is None else line.tweet_like
-
-
-def log_odds(line: LineView) -> float:
-    """The model's log-odds that `line` is tweet text, by the model of its body's style."""
-    weights = WEIGHTS[line.style]
-    return BIAS[line.style] + sum(weights[name] * value for name, value in features(line).items())
 
 
 def takes(line: LineView) -> bool:
     """Whether the model takes `line` for tweet text. The languages and the register are read
     only when the rest of the evidence leaves the decision open (most units' decisions they
-    cannot change): the model is linear in them, and each is bounded."""
+    cannot change): the model is linear in them, and each is bounded. The rest of the
+    evidence is worked out once."""
     weights = WEIGHTS[line.style]
+    evidence = _evidence(line)
+    without = BIAS[line.style] + sum(weights[name] * value for name, value in evidence.items())
+    low, high = _bounds(line)
     if line.langs is not None:
-        low, high = _bounds(line)
-        without = log_odds(replace(line, tweet_like=0.0, langs=None))  # languages "und"
         least = sum(min(weights[name], 0.0) for name in LANGUAGE_FEATURES)
         most = sum(max(weights[name], 0.0) for name in LANGUAGE_FEATURES)
         if without + low + least > 0 or without + high + most <= 0:
             return without + low + least > 0
         line = line.with_langs()
+    languages = _language_values(line, evidence["prose"] > 0)
+    without += sum(weights[name] * value for name, value in languages.items())
     if line.tweet_like is None:
-        least, most = _bounds(line)
-        without = log_odds(replace(line, tweet_like=0.0))
-        if without + least > 0 or without + most <= 0:
+        if without + low > 0 or without + high <= 0:
             return without > 0
         return without + weights["tweet_like"] * register(line) > 0  # the model is linear in it
-    return log_odds(line) > 0
+    return without + low > 0  # low == high: the register's known contribution
 
 
 def _bounds(line: LineView) -> tuple[float, float]:
