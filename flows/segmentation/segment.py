@@ -149,7 +149,7 @@ class Layout:
         self._unit_langs: dict[int, str] = {}
 
     def _place_attributions(self) -> None:
-        """Where each attribution stands among the units (again after a unit is split)."""
+        """Where each attribution stands among the units."""
         starts = [u.start for u in self.units]
         self.positions = [bisect_left(starts, a.end) for a in self.attributions]
         self.stops = set(self.positions)  # no tweet reaches across another attribution
@@ -384,7 +384,10 @@ class Layout:
         second = replace(unit, start=start, join="space")
         self.units[i : i + 1] = [first, second]
         self.taken = {j + 1 if j > i else j for j in self.taken}
-        self._place_attributions()
+        # An attribution after the unit now stands one unit further (units never straddle an
+        # attribution); placing them all again would read every unit at each split.
+        self.positions = [p + 1 if p > i else p for p in self.positions]
+        self.stops = set(self.positions)
         self._unit_langs = {j + 1 if j > i else j: v for j, v in self._unit_langs.items()}
         self._unit_langs.pop(i, None)
         self._unit_langs.pop(i + 1, None)
