@@ -206,6 +206,7 @@ def parse_date(written: str) -> date | None:
 
 
 def _dateparser(text: str) -> date | None:
+    # dateparser: slow to import, only for dates the fixed formats miss
     import dateparser
 
     parsed = dateparser.parse(

@@ -21,7 +21,8 @@ from flows.segmentation.tweet_extent import (
     hashtags_only,
     tweet_length,
 )
-from flows.text import entities
+from flows.signature import rules_digest
+from flows.text import entities, sentences
 from flows.text.sentences import split_spans
 
 BOILERPLATE_RE = [
@@ -532,9 +533,6 @@ def signature() -> str:
     """What made every segment and sentence: these rules, the attribution patterns, the
     tweet-extent and tweet-edge models' weights, the sentence splitter's rules, and their
     constants."""
-    from flows.signature import rules_digest
-    from flows.text import sentences
-
     digest = rules_digest(
         {
             **globals(),
