@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,9 @@ from flows.errors import BilingualError, SigTerm, Terminated
 from flows.orchestration.prefect_config import logging_environment, quiet_prefect_environment
 from flows.settings import DEFAULTS, RunSettings
 from flows.translation.align import SCOPES
+
+if TYPE_CHECKING:
+    from flows.orchestration.runner import RunOutcome
 
 LIBRARY_LOGGERS = ("distributed", "httpx", "prefect")
 # What to do about the file-system errors a user meets, by errno.
@@ -105,7 +108,8 @@ def quiet_library_logs() -> None:
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    ctx.ensure_object(CliState).debug = value or ctx.ensure_object(CliState).debug
+    if value:
+        ctx.ensure_object(CliState).debug = True
     return value
 
 
@@ -334,17 +338,17 @@ def run(
     show_run(outcome, as_json=as_json, wall_seconds=time.perf_counter() - started)
 
 
-def show_run(outcome: Any, *, as_json: bool, wall_seconds: float) -> None:
-    """A run's outcome (`runner.RunOutcome`) as the summary table, or as one JSON object."""
+def show_run(outcome: RunOutcome, *, as_json: bool, wall_seconds: float) -> None:
+    """A run's outcome as the summary table, or as one JSON object."""
     from flows.views.summary import render_terminal  # rich: start-up
 
     summary, report = outcome.summary, str(outcome.report) if outcome.report else None
     if summary is None:
         click.echo(f"warning: {outcome.nothing}; nothing to do", err=True)
     elif as_json:
-        fields = {**summary.as_dict(), "wall_seconds": round(wall_seconds, 3)}
-        fields.update(status=summary.status, report=report)
-        click.echo(json.dumps(fields, ensure_ascii=False))
+        row = {**summary.as_dict(), "wall_seconds": round(wall_seconds, 3)}
+        row.update(status=summary.status, report=report)
+        click.echo(json.dumps(row, ensure_ascii=False))
     else:
         render_terminal(summary, wall_seconds=wall_seconds, rejects=outcome.rejects)
         if report:
